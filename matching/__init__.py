@@ -1,0 +1,63 @@
+"""Shared Lives Match: the matching engine.
+
+Pure numpy, scipy and networkx; no web framework, no database.  The engine
+suggests and explains; people decide.  See ``matching/README.md``.
+"""
+
+from .constraints import REASONS, constraint_mask, exclusion_reasons, hard_constraints
+from .explain import explain, summary
+from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabulary
+from .optimal import max_compatibility, max_compatibility_sparse
+from .scoring import combine, score, score_pairs
+from .shortlist import Shortlists, preference_lists, shortlists
+from .stable import (
+    blocking_pairs,
+    deferred_acceptance,
+    deferred_acceptance_arrays,
+    household_ranks,
+    is_stable,
+    is_valid,
+    validity_issues,
+)
+from .weights import WEIGHTS, WEIGHTS_VERSION, Weights
+from .solve import load_instance, propose, solve
+
+check_stability = is_stable
+check_validity = is_valid
+
+__all__ = [
+    "ARRANGEMENT_TYPES",
+    "Households",
+    "Instance",
+    "People",
+    "REASONS",
+    "Shortlists",
+    "Vocabulary",
+    "WEIGHTS",
+    "WEIGHTS_VERSION",
+    "Weights",
+    "blocking_pairs",
+    "check_stability",
+    "check_validity",
+    "combine",
+    "constraint_mask",
+    "deferred_acceptance",
+    "deferred_acceptance_arrays",
+    "exclusion_reasons",
+    "explain",
+    "hard_constraints",
+    "household_ranks",
+    "is_stable",
+    "is_valid",
+    "load_instance",
+    "max_compatibility",
+    "max_compatibility_sparse",
+    "preference_lists",
+    "propose",
+    "score",
+    "score_pairs",
+    "shortlists",
+    "solve",
+    "summary",
+    "validity_issues",
+]

@@ -1,0 +1,288 @@
+"""Shortlists: the top k households per person and top k people per household.
+
+Pairs are scored in blocks of people x all households (float32) and streamed
+into the top k, so no n x m matrix is ever built.  When every person has a
+place and a distance limit, a k-d tree first finds the households within
+reach (the distance limit is a hard constraint) and only those pairs are
+scored.  Excluded pairs never appear in a shortlist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ._columns import block_views, distance_km, pair_views
+from .constraints import _reasons
+from .scoring import _scores
+from .stable import household_ranks
+from .weights import DEFAULT_WEIGHTS
+
+__all__ = ["Shortlists", "shortlists", "preference_lists"]
+
+_NEG = np.float32(-np.inf)
+
+
+@dataclass(frozen=True)
+class Shortlists:
+    """Top-k lists, best first, padded with -1 / nan.
+
+    Attributes
+    ----------
+    k : int
+    by : str
+        Score that ranks households for each person: ``"total"`` or ``"person"``.
+    person_households : int32 (n_people, k)
+    person_total, person_side, household_side : float32 (n_people, k)
+    household_people : int32 (n_households, k_households), ranked by total
+    household_total : float32 (n_households, k_households)
+    pairs_scored : int
+        How many pairs were scored (all pairs, or those within reach).
+    weights_version : str
+    """
+
+    k: int
+    by: str
+    person_households: np.ndarray
+    person_total: np.ndarray
+    person_side: np.ndarray
+    household_side: np.ndarray
+    household_people: np.ndarray
+    household_total: np.ndarray
+    pairs_scored: int
+    weights_version: str
+
+
+def _topk_rows(key, k):
+    m = key.shape[1]
+    if m > k:
+        part = np.argpartition(key, m - k, axis=1)[:, m - k :]
+    else:
+        part = np.broadcast_to(np.arange(m), key.shape).copy()
+    vals = np.take_along_axis(key, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    part[vals == _NEG] = -1
+    return part
+
+
+def _pad(a, k, fill):
+    if a.shape[1] >= k:
+        return a[:, :k]
+    extra = np.full((a.shape[0], k - a.shape[1]), fill, dtype=a.dtype)
+    return np.concatenate((a, extra), axis=1)
+
+
+class _ColumnTopK:
+    """Running top-k rows per column, merged block by block."""
+
+    def __init__(self, m, k):
+        self.k = k
+        self.vals = np.full((k, m), _NEG, dtype=np.float32)
+        self.ids = np.full((k, m), -1, dtype=np.int64)
+
+    def add(self, key, row_ids):
+        k = self.k
+        if key.shape[0] > k:
+            part = np.argpartition(key, key.shape[0] - k, axis=0)[key.shape[0] - k :]
+        else:
+            part = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
+        vals = np.take_along_axis(key, part, axis=0)
+        ids = row_ids[part]
+        vals = np.concatenate((self.vals, vals))
+        ids = np.concatenate((self.ids, ids))
+        keep = np.argpartition(vals, vals.shape[0] - k, axis=0)[vals.shape[0] - k :]
+        self.vals = np.take_along_axis(vals, keep, axis=0)
+        self.ids = np.take_along_axis(ids, keep, axis=0)
+
+    def result(self):
+        order = np.lexsort((self.ids, -self.vals), axis=0)
+        ids = np.take_along_axis(self.ids, order, axis=0).T
+        vals = np.take_along_axis(self.vals, order, axis=0).T
+        ids = np.where(vals == _NEG, -1, ids)
+        vals = np.where(vals == _NEG, np.nan, vals)
+        return ids.astype(np.int32), vals.astype(np.float32)
+
+
+def _dense(instance, k, by, kh, weights, block):
+    people, households = instance.people, instance.households
+    n, m = len(people), len(households)
+    kk = min(k, m)
+    out_idx = np.full((n, kk), -1, dtype=np.int32)
+    out = {name: np.full((n, kk), np.nan, dtype=np.float32) for name in ("t", "p", "h")}
+    cols = _ColumnTopK(m, kh) if kh else None
+    for start in range(0, n, block):
+        pidx = np.arange(start, min(n, start + block))
+        P, H = block_views(people, households, pidx)
+        d = distance_km(P, H)
+        allowed = _reasons(P, H, instance.as_of, d) == 0
+        p, h, t = _scores(P, H, weights, d)
+        key = np.where(allowed, t if by == "total" else p, _NEG)
+        part = _topk_rows(key, kk)
+        ok = part >= 0
+        safe = np.where(ok, part, 0)
+        out_idx[pidx] = part
+        for name, arr in (("t", t), ("p", p), ("h", h)):
+            out[name][pidx] = np.where(ok, np.take_along_axis(arr, safe, axis=1), np.nan)
+        if cols is not None:
+            cols.add(key if by == "total" else np.where(allowed, t, _NEG), pidx)
+    hp, ht = cols.result() if cols is not None else (np.empty((m, 0), np.int32),) * 2
+    return out_idx, out, hp, ht, n * m
+
+
+def _within_reach(instance):
+    p, h = instance.people, instance.households
+    pc = np.column_stack((p.easting, p.northing)) * 1e-3
+    hc = np.column_stack((h.easting, h.northing)) * 1e-3
+    tree = cKDTree(hc)
+    r = p.max_distance_km.astype(np.float64) * (1 + 1e-6) + 1e-6
+    lists = tree.query_ball_point(pc, r, workers=-1)
+    lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(p))
+    hj = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
+    pi = np.repeat(np.arange(len(p)), lens)
+    return pi, hj
+
+
+def _group_topk(group, key, other, n_groups, k):
+    order = np.lexsort((other, -key, group))
+    g = group[order]
+    start = np.searchsorted(g, np.arange(n_groups))
+    rank = np.arange(len(g)) - start[g]
+    take = rank < k
+    return order[take], g[take], rank[take]
+
+
+def _by_pairs(instance, k, by, kh, weights):
+    people, households = instance.people, instance.households
+    n, m = len(people), len(households)
+    pi, hj = _within_reach(instance)
+    scored = len(pi)
+    P, H = pair_views(people, households, pi, hj)
+    d = distance_km(P, H)
+    allowed = _reasons(P, H, instance.as_of, d) == 0
+    pi, hj, d = pi[allowed], hj[allowed], d[allowed]
+    P, H = pair_views(people, households, pi, hj)
+    p, h, t = _scores(P, H, weights, d)
+    kk = min(k, m)
+    sel, g, r = _group_topk(pi, t if by == "total" else p, hj, n, kk)
+    out_idx = np.full((n, kk), -1, dtype=np.int32)
+    out_idx[g, r] = hj[sel]
+    out = {}
+    for name, arr in (("t", t), ("p", p), ("h", h)):
+        out[name] = np.full((n, kk), np.nan, dtype=np.float32)
+        out[name][g, r] = arr[sel]
+    hp = np.full((m, kh), -1, dtype=np.int32)
+    ht = np.full((m, kh), np.nan, dtype=np.float32)
+    if kh:
+        sel, g, r = _group_topk(hj, t, pi, m, kh)
+        hp[g, r] = pi[sel]
+        ht[g, r] = t[sel]
+    return out_idx, out, hp, ht, scored
+
+
+def shortlists(
+    instance,
+    k=10,
+    *,
+    by="total",
+    k_households=None,
+    weights=DEFAULT_WEIGHTS,
+    block=256,
+    prefilter="auto",
+):
+    """Top ``k`` households per person and top people per household.
+
+    Parameters
+    ----------
+    instance : Instance
+    k : int
+        Length of each person's list.
+    by : {"total", "person"}
+        ``"total"`` (mutual score) for shortlists; ``"person"`` ranks by the
+        person's own view (used for stable proposals).
+    k_households : int, optional
+        Length of each household's list (default ``k``; 0 to skip).
+    weights : Weights
+    block : int
+        People per block when scoring against all households.
+    prefilter : {"auto", "distance", "none"}
+        ``"distance"`` scores only pairs within each person's distance limit
+        (found with a k-d tree); ``"auto"`` does so when every person has a
+        place and a limit.
+
+    Returns
+    -------
+    Shortlists
+
+    Examples
+    --------
+    >>> from matching.instance import Instance
+    >>> ok = {"free_places": 1, "arrangement_types": ["live_in"],
+    ...       "approval_expires": "2030-01-01", "dbs_expires": "2030-01-01"}
+    >>> inst = Instance.from_records(
+    ...     [{"id": "p", "interests": ["music"]}],
+    ...     [{"id": "a", **ok}, {"id": "b", "interests": ["music"], **ok},
+    ...      {"id": "c", "interests": ["music"], "free_places": 0}], as_of="2026-11-23")
+    >>> s = shortlists(inst, k=2)
+    >>> s.person_households.tolist(), s.household_people.tolist()
+    ([[1, 0]], [[0, -1], [0, -1], [-1, -1]])
+    """
+    if by not in ("total", "person"):
+        raise ValueError("by must be 'total' or 'person'")
+    kh = k if k_households is None else k_households
+    p = instance.people
+    reach = np.isfinite(p.max_distance_km).all() and np.isfinite(p.easting).all() and np.isfinite(p.northing).all()
+    if prefilter == "distance" and not reach:
+        raise ValueError("distance prefilter needs every person's place and distance limit")
+    if prefilter == "distance" or (prefilter == "auto" and reach and len(p)):
+        idx, out, hp, ht, scored = _by_pairs(instance, k, by, kh, weights)
+    else:
+        idx, out, hp, ht, scored = _dense(instance, k, by, kh, weights, block)
+    return Shortlists(
+        k=k,
+        by=by,
+        person_households=_pad(idx, k, -1),
+        person_total=_pad(out["t"], k, np.nan),
+        person_side=_pad(out["p"], k, np.nan),
+        household_side=_pad(out["h"], k, np.nan),
+        household_people=_pad(hp, kh, -1),
+        household_total=_pad(ht, kh, np.nan),
+        pairs_scored=int(scored),
+        weights_version=weights.version,
+    )
+
+
+def preference_lists(instance, length=50, weights=DEFAULT_WEIGHTS, **kwargs):
+    """Rankings for stable proposals, each from that side's own view.
+
+    Each person lists their ``length`` best allowed households by the
+    person's score; each household ranks the people who list it by the
+    household's score.
+
+    Returns
+    -------
+    prefs : int array (n_people, length), -1 padded
+    ranks : int array (n_people, length), the household's rank of that person
+    lists : Shortlists
+        The underlying lists (with both sides' scores).
+
+    Examples
+    --------
+    >>> from matching.instance import Instance
+    >>> ok = {"free_places": 1, "arrangement_types": ["live_in"],
+    ...       "approval_expires": "2030-01-01", "dbs_expires": "2030-01-01"}
+    >>> inst = Instance.from_records(
+    ...     [{"id": "x", "age": 30}, {"id": "y", "age": 70}],
+    ...     [{"id": "a", "age_min": 18, "age_max": 40, **ok}], as_of="2026-11-23")
+    >>> prefs, ranks, _ = preference_lists(inst)
+    >>> prefs[:, :1].tolist(), ranks[:, :1].tolist()
+    ([[0], [0]], [[0], [1]])
+    """
+    lists = shortlists(instance, length, by="person", k_households=0, weights=weights, **kwargs)
+    prefs = lists.person_households.astype(np.int64)
+    ranks = household_ranks(prefs, lists.household_side, len(instance.households))
+    return prefs, ranks, lists
