@@ -1,0 +1,99 @@
+"""One typed configuration, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+#: Shared Lives carers support at most three people at once; a scheme may set less.
+HARD_MAX_PEOPLE = 3
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one deployment of the app.
+
+    ``ENV`` is ``development``, ``testing`` or ``production``. Production refuses
+    to start without ``SECRET_KEY`` and ``AUDIT_KEY``.
+    """
+
+    ENV: str = "development"
+    SECRET_KEY: str = ""
+    AUDIT_KEY: str = ""
+    DATABASE_URL: str = ""
+    SCHEME_NAME: str = "Shared Lives Match"
+    SCHEME_MAX_PEOPLE: int = HARD_MAX_PEOPLE
+    RETENTION_YEARS: int = 8
+    SESSION_IDLE_MINUTES: int = 30
+    SESSION_ABSOLUTE_HOURS: int = 12
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
+    LOGIN_RATE_PER_ADDRESS: str = "20 per 10 minutes"
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    SESSION_COOKIE_SECURE: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> Config:
+        """Build the config from ``environ`` (default ``os.environ``) and overrides."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra" or f.name not in env:
+                continue
+            raw = env[f.name]
+            if f.type == "int":
+                try:
+                    values[f.name] = int(raw)
+                except ValueError as exc:
+                    raise ConfigError(f"{f.name} must be a whole number, not {raw!r}") from exc
+            elif f.type == "bool":
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        if "FLASK_ENV" in env and "ENV" not in values:
+            values["ENV"] = env["FLASK_ENV"]
+        extra = overrides.pop("extra", {})
+        values.update(overrides)
+        config = cls(**values, extra=extra)
+        return config.completed()
+
+    def completed(self) -> Config:
+        """Fill development defaults and check the settings; raise ConfigError if unusable."""
+        if self.ENV not in {"development", "testing", "production"}:
+            raise ConfigError("ENV must be development, testing or production")
+        updates: dict = {}
+        if self.ENV == "production":
+            if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
+                raise ConfigError("SECRET_KEY must be set (32 characters or more) in production")
+            if not self.AUDIT_KEY or len(self.AUDIT_KEY) < 32:
+                raise ConfigError("AUDIT_KEY must be set (32 characters or more) in production")
+        else:
+            if not self.SECRET_KEY:
+                updates["SECRET_KEY"] = "dev-only-secret-key-not-for-production-use"  # noqa: S105
+            if not self.AUDIT_KEY:
+                updates["AUDIT_KEY"] = "dev-only-audit-key-not-for-production-use"
+            if "SESSION_COOKIE_SECURE" not in os.environ:
+                updates["SESSION_COOKIE_SECURE"] = False
+        if not self.DATABASE_URL:
+            updates["DATABASE_URL"] = f"sqlite:///{INSTANCE_DIR / 'shared_lives.sqlite'}"
+        if not 1 <= self.SCHEME_MAX_PEOPLE <= HARD_MAX_PEOPLE:
+            raise ConfigError(f"SCHEME_MAX_PEOPLE must be between 1 and {HARD_MAX_PEOPLE}")
+        if self.RETENTION_YEARS < 1:
+            raise ConfigError("RETENTION_YEARS must be at least 1")
+        return replace(self, **updates) if updates else self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")

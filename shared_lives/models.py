@@ -1,0 +1,21 @@
+"""Every table, imported in one place so metadata and migrations see them all."""
+
+from shared_lives.audit.models import AuditEntry
+from shared_lives.auth.models import AuthSession, User
+from shared_lives.households.models import Carer, DbsCheck, Household, TrainingRecord
+from shared_lives.people.models import Person
+from shared_lives.placements.models import Arrangement
+from shared_lives.vocab.models import VocabularyTerm
+
+__all__ = [
+    "Arrangement",
+    "AuditEntry",
+    "AuthSession",
+    "Carer",
+    "DbsCheck",
+    "Household",
+    "Person",
+    "TrainingRecord",
+    "User",
+    "VocabularyTerm",
+]

@@ -1,0 +1,27 @@
+"""Arrangements: a person living with or supported by a household, once everyone agreed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from shared_lives.timeutil import utcnow
+
+ARRANGEMENT_STATUSES = {"active": "Active", "ended": "Ended"}
+
+
+class Arrangement(SQLModel, table=True):
+    """A running or ended arrangement between a person and a household."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    arrangement_type: str = Field(max_length=20)
+    status: str = Field(default="active", max_length=10, index=True)
+    start_date: date
+    end_date: date | None = None
+    end_reason: str = Field(default="", max_length=500)
+    ended_by_id: int | None = Field(default=None, foreign_key="user.id")
+    proposal_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)

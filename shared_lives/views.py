@@ -1,0 +1,74 @@
+"""Blueprint registration and the navigation each role sees."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from shared_lives.auth.permissions import ROLE_LABELS, has_permission
+
+#: (label, endpoint, permission). An item shows when its endpoint exists and the role holds it.
+NAVIGATION = [
+    ("Home", "main.home", None),
+    ("My household", "households.mine", "own_household:read"),
+    ("People", "people.index", "person:read"),
+    ("Households", "households.index", "household:read"),
+    ("Proposals", "matches.index", "proposal:read"),
+    ("Compliance", "households.compliance", "compliance:read"),
+    ("Audit log", "audit.index", "audit:read"),
+    ("Exports", "exports.index", "export:read"),
+    ("Accounts", "admin.users", "user:manage"),
+    ("Vocabularies", "vocab.index", "vocab:manage"),
+]
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for label, endpoint, permission in NAVIGATION:
+        if endpoint not in current_app.view_functions:
+            continue
+        if permission and not has_permission(current_user.role, permission):
+            continue
+        prefix = "/" if endpoint == "main.home" else None
+        from flask import url_for
+
+        href = url_for(endpoint)
+        active = request.path == href if prefix else request.path.startswith(href)
+        items.append({"text": label, "href": href, "active": active})
+    return items
+
+
+def register_blueprints(app: Flask) -> None:
+    from shared_lives.admin.views import bp as admin_bp
+    from shared_lives.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    # Areas added by later work register here too.
+    for module in (
+        "shared_lives.households.views",
+        "shared_lives.people.views",
+        "shared_lives.matches.views",
+        "shared_lives.audit.views",
+        "shared_lives.exports.views",
+        "shared_lives.vocab.views",
+    ):
+        try:
+            mod = __import__(module, fromlist=["bp"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        app.register_blueprint(mod.bp)
+
+    @app.context_processor
+    def _globals():
+        return {
+            "scheme_name": app.config["SCHEME_NAME"],
+            "navigation": navigation_items(),
+            "role_label": ROLE_LABELS.get(getattr(current_user, "role", None), ""),
+            "role_labels": ROLE_LABELS,
+            "can": lambda perm: current_user.is_authenticated and has_permission(current_user.role, perm),
+        }

@@ -1,0 +1,106 @@
+"""Row factories for tests: synthetic people and households with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from faker import Faker
+from sqlmodel import Session
+
+from shared_lives.audit.services import SYSTEM
+from shared_lives.auth.services import create_user
+from shared_lives.households.models import Carer, DbsCheck, Household
+from shared_lives.people.models import Person
+from shared_lives.timeutil import today
+
+fake = Faker("en_GB")
+Faker.seed(1234)
+_seq = itertools.count(1)
+
+#: Real postcodes near Maidstone with their grid references (ONS Postcode Directory).
+POSTCODES = {
+    "ME14 1XQ": (576017.0, 156294.0),
+    "ME15 6YE": (576079.0, 155430.0),
+    "ME1 3FE": (573075.0, 161828.0),
+}
+PASSWORD = "correct horse battery staple"
+
+
+def make_household(session: Session, **kw) -> Household:
+    n = next(_seq)
+    postcode = kw.pop("postcode", "ME14 1XQ")
+    east, north = POSTCODES.get(postcode, POSTCODES["ME14 1XQ"])
+    household = Household(
+        reference=kw.pop("reference", f"HT{n:05d}"),
+        name=kw.pop("name", f"The {fake.last_name()} household"),
+        postcode=postcode,
+        easting=east,
+        northing=north,
+        town="Maidstone",
+        bedrooms_spare=1,
+        arrangement_types=["live_in", "short_breaks"],
+        **kw,
+    )
+    session.add(household)
+    session.flush()
+    return household
+
+
+def make_carer(session: Session, household: Household, **kw) -> Carer:
+    carer = Carer(
+        household_id=household.id,
+        name=kw.pop("name", fake.name()),
+        gender=kw.pop("gender", "female"),
+        approval_status=kw.pop("approval_status", "approved"),
+        panel_date=kw.pop("panel_date", today() - timedelta(days=200)),
+        approval_expires=kw.pop("approval_expires", today() + timedelta(days=500)),
+        terms_arrangement_types=kw.pop("terms_arrangement_types", ["live_in", "short_breaks"]),
+        terms_max_people=kw.pop("terms_max_people", 2),
+        skills=kw.pop("skills", ["autism", "personal_care"]),
+        **kw,
+    )
+    session.add(carer)
+    session.flush()
+    session.add(
+        DbsCheck(
+            household_id=household.id,
+            adult_name=carer.name,
+            issued_on=today() - timedelta(days=100),
+            renew_by=kw.get("dbs_renew_by", today() + timedelta(days=900)),
+        )
+    )
+    session.flush()
+    return carer
+
+
+def make_person(session: Session, **kw) -> Person:
+    n = next(_seq)
+    person = Person(
+        reference=kw.pop("reference", f"PT{n:05d}"),
+        first_name=kw.pop("first_name", fake.first_name()),
+        last_name=kw.pop("last_name", fake.last_name()),
+        date_of_birth=kw.pop("date_of_birth", date(1990, 5, 17)),
+        preferred_postcode=kw.pop("preferred_postcode", "ME15 6YE"),
+        easting=kw.pop("easting", 576079.0),
+        northing=kw.pop("northing", 155430.0),
+        needs=kw.pop("needs", ["autism"]),
+        interests=kw.pop("interests", ["gardening", "music"]),
+        **kw,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def make_user(session: Session, role: str, household_id: int | None = None, email: str | None = None, **kw):
+    n = next(_seq)
+    return create_user(
+        session,
+        SYSTEM,
+        email or f"{role}{n}@test.example",
+        kw.pop("name", fake.name()),
+        role,
+        kw.pop("password", PASSWORD),
+        household_id,
+    )
