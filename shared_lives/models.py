@@ -3,8 +3,9 @@
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import AuthSession, User
 from shared_lives.households.models import Carer, DbsCheck, Household, TrainingRecord
+from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
-from shared_lives.placements.models import Arrangement
+from shared_lives.placements.models import Arrangement, Review
 from shared_lives.vocab.models import VocabularyTerm
 
 __all__ = [
@@ -13,8 +14,13 @@ __all__ = [
     "AuthSession",
     "Carer",
     "DbsCheck",
+    "EngineRun",
     "Household",
+    "Introduction",
     "Person",
+    "Proposal",
+    "ProposalResponse",
+    "Review",
     "TrainingRecord",
     "User",
     "VocabularyTerm",

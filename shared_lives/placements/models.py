@@ -22,6 +22,24 @@ class Arrangement(SQLModel, table=True):
     start_date: date
     end_date: date | None = None
     end_reason: str = Field(default="", max_length=500)
+    end_planned: bool | None = None
+    short_break_start: date | None = None
+    short_break_end: date | None = None
     ended_by_id: int | None = Field(default=None, foreign_key="user.id")
     proposal_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+REVIEW_KINDS = {"first": "First review (4 to 6 weeks)", "monthly": "Monthly visit", "annual": "Annual review"}
+
+
+class Review(SQLModel, table=True):
+    """A scheduled or completed review of an arrangement."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    arrangement_id: int = Field(foreign_key="arrangement.id", index=True)
+    kind: str = Field(max_length=10)
+    due_on: date = Field(index=True)
+    completed_on: date | None = None
+    completed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    notes: str = Field(default="", max_length=2000)

@@ -1,0 +1,121 @@
+"""The journey from suggestion to arrangement: engine runs, proposals, responses,
+introductions and approvals. Reviews and endings live with arrangements
+(``shared_lives.placements.models``). Nothing here is ever deleted: a declined or
+withdrawn proposal keeps its history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from shared_lives.timeutil import utcnow
+
+PROPOSAL_STATUSES = {
+    "proposed": "Proposed",
+    "introductions": "Introductions",
+    "agreed": "Both sides agree",
+    "approved": "Approved",
+    "active": "Arrangement started",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+}
+#: No-blame reasons either side may give for declining or withdrawing.
+CLOSE_REASONS = {
+    "not_right_fit": "It did not feel like the right fit",
+    "location": "The location does not suit",
+    "timing": "The timing is not right",
+    "household_change": "Something changed in the household",
+    "person_change": "The person's needs or wishes changed",
+    "other_match": "Another match was chosen",
+    "other": "Another reason",
+}
+GIVEN_BY = {
+    "person": "The person",
+    "representative": "Their representative",
+    "advocate": "Their advocate",
+    "best_interests": "A best-interests decision",
+    "carer": "The carer, for the household",
+}
+INTRODUCTION_KINDS = {
+    "tea_visit": "Tea visit",
+    "day_visit": "Day visit",
+    "overnight": "Overnight stay",
+    "weekend": "Weekend stay",
+    "other": "Other meeting",
+}
+
+
+class EngineRun(SQLModel, table=True):
+    """One run of the matching engine, with its inputs, so a suggestion can be explained later."""
+
+    __tablename__ = "engine_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=20)  # "person", "household" or "scheme"
+    subject_id: int | None = None
+    weights_version: str = Field(max_length=40)
+    input_snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Proposal(SQLModel, table=True):
+    """A coordinator's proposal that a person and a household meet, for both to consider."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    arrangement_type: str = Field(max_length=20)
+    status: str = Field(default="proposed", max_length=20, index=True)
+    rationale: str = Field(max_length=2000)
+    score: float | None = None
+    engine_run_id: int | None = Field(default=None, foreign_key="engine_run.id")
+    proposed_by_id: int = Field(foreign_key="user.id")
+    proposed_at: datetime = Field(default_factory=utcnow, index=True)
+    person_response: str = Field(default="pending", max_length=10)  # pending, agree, decline
+    carer_response: str = Field(default="pending", max_length=10)
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime | None = None
+    closed_reason: str | None = Field(default=None, max_length=30)
+    closed_note: str = Field(default="", max_length=1000)
+    closed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    closed_at: datetime | None = None
+    short_break_start: date | None = None
+    short_break_end: date | None = None
+    version: int = 1
+
+
+class ProposalResponse(SQLModel, table=True):
+    """One side's answer to a proposal, with who gave it and how it was checked."""
+
+    __tablename__ = "proposal_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    side: str = Field(max_length=10)  # "person" or "household"
+    decision: str = Field(max_length=10)  # "agree", "decline" or "withdraw"
+    given_by: str = Field(max_length=20)  # a key of GIVEN_BY
+    given_by_name: str = Field(max_length=120)
+    how_checked: str = Field(default="", max_length=500)
+    reason: str | None = Field(default=None, max_length=30)
+    note: str = Field(default="", max_length=1000)
+    household_views: str = Field(default="", max_length=1000)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class Introduction(SQLModel, table=True):
+    """A planned or completed meeting between the person and the household."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    kind: str = Field(max_length=20)
+    planned_for: date
+    status: str = Field(default="planned", max_length=12)  # planned, completed, cancelled
+    person_feedback: str = Field(default="", max_length=1000)
+    carer_feedback: str = Field(default="", max_length=1000)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
