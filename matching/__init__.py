@@ -10,6 +10,7 @@ from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabular
 from .optimal import max_compatibility, max_compatibility_sparse
 from .scoring import combine, score, score_pairs
 from .shortlist import Shortlists, preference_lists, shortlists
+from .solve import load_instance, propose, solve
 from .stable import (
     blocking_pairs,
     deferred_acceptance,
@@ -20,21 +21,20 @@ from .stable import (
     validity_issues,
 )
 from .weights import WEIGHTS, WEIGHTS_VERSION, Weights
-from .solve import load_instance, propose, solve
 
 check_stability = is_stable
 check_validity = is_valid
 
 __all__ = [
     "ARRANGEMENT_TYPES",
+    "REASONS",
+    "WEIGHTS",
+    "WEIGHTS_VERSION",
     "Households",
     "Instance",
     "People",
-    "REASONS",
     "Shortlists",
     "Vocabulary",
-    "WEIGHTS",
-    "WEIGHTS_VERSION",
     "Weights",
     "blocking_pairs",
     "check_stability",

@@ -14,7 +14,7 @@ import numpy as np
 class View:
     """Lazy, cached access to columns of ``source`` at ``index``."""
 
-    __slots__ = ("_src", "_idx", "_axis", "_cache")
+    __slots__ = ("_axis", "_cache", "_idx", "_src")
 
     def __init__(self, source, index, axis):
         # axis: None -> pair mode (1-d gather); 0 -> rows (B, 1); 1 -> columns (1, m)

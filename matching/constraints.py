@@ -15,7 +15,7 @@ import numpy as np
 from ._columns import block_views, distance_km, nonempty, overlap, pair_views
 from .instance import ARRANGEMENT_TYPES
 
-__all__ = ["REASONS", "Reason", "hard_constraints", "constraint_mask", "exclusion_reasons"]
+__all__ = ["REASONS", "Reason", "constraint_mask", "exclusion_reasons", "hard_constraints"]
 
 
 @dataclass(frozen=True)

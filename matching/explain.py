@@ -17,7 +17,7 @@ from .instance import LIFESTYLES, SETTINGS
 from .scoring import household_factors, person_factors
 from .weights import DEFAULT_WEIGHTS, FACTOR_LABELS
 
-__all__ = ["explain", "summary", "COMBINATION"]
+__all__ = ["COMBINATION", "explain", "summary"]
 
 COMBINATION = "total = sqrt(person_side * household_side)"
 

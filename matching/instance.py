@@ -104,14 +104,14 @@ import numpy as np
 
 __all__ = [
     "ARRANGEMENT_TYPES",
+    "DEFAULT_TERMS",
     "LIFESTYLES",
     "SETTINGS",
     "SKILLED_NEEDS",
-    "DEFAULT_TERMS",
-    "Vocabulary",
-    "People",
     "Households",
     "Instance",
+    "People",
+    "Vocabulary",
     "to_ordinal",
 ]
 

@@ -43,12 +43,12 @@ from ._columns import block_views, common, count, distance_km, nonempty, overlap
 from .weights import DEFAULT_WEIGHTS
 
 __all__ = [
-    "PERSON_FACTORS",
-    "HOUSEHOLD_FACTORS",
     "DEFAULT_DISTANCE_KM",
+    "HOUSEHOLD_FACTORS",
+    "PERSON_FACTORS",
     "combine",
-    "person_factors",
     "household_factors",
+    "person_factors",
     "score",
     "score_pairs",
 ]

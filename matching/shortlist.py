@@ -21,7 +21,7 @@ from .scoring import _scores
 from .stable import household_ranks
 from .weights import DEFAULT_WEIGHTS
 
-__all__ = ["Shortlists", "shortlists", "preference_lists"]
+__all__ = ["Shortlists", "preference_lists", "shortlists"]
 
 _NEG = np.float32(-np.inf)
 

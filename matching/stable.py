@@ -15,13 +15,13 @@ from heapq import heappush, heapreplace
 import numpy as np
 
 __all__ = [
+    "blocking_pairs",
     "deferred_acceptance",
     "deferred_acceptance_arrays",
-    "blocking_pairs",
+    "household_ranks",
     "is_stable",
     "is_valid",
     "validity_issues",
-    "household_ranks",
 ]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["WEIGHTS", "WEIGHTS_VERSION", "Weights", "FACTOR_LABELS"]
+__all__ = ["FACTOR_LABELS", "WEIGHTS", "WEIGHTS_VERSION", "Weights"]
 
 WEIGHTS_VERSION = "2026-11-1"
 
