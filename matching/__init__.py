@@ -10,7 +10,7 @@ from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabular
 from .optimal import max_compatibility, max_compatibility_sparse
 from .scoring import combine, score, score_pairs
 from .shortlist import Shortlists, preference_lists, shortlists
-from .solve import load_instance, propose, solve
+from .proposals import load_instance, propose, solve
 from .stable import (
     blocking_pairs,
     deferred_acceptance,

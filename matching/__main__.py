@@ -21,7 +21,7 @@ def main(argv=None):
     b.add_argument("--only", help="comma-separated benchmark names")
     args = parser.parse_args(argv)
     if args.command == "solve":
-        from .solve import solve
+        from .proposals import solve
 
         out = solve(args.instance, args.method, args.top_k, explain_all=not args.summaries_only)
         json.dump(out, sys.stdout, indent=2, default=str)

@@ -21,7 +21,7 @@ from .instance import ARRANGEMENT_TYPES, DEFAULT_TERMS, Instance
 from .optimal import max_compatibility, max_compatibility_sparse
 from .scoring import _scores, score
 from .shortlist import _within_reach, preference_lists, shortlists
-from .solve import propose
+from .proposals import propose
 from .stable import deferred_acceptance_arrays
 from .weights import DEFAULT_WEIGHTS, WEIGHTS_VERSION
 

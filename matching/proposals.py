@@ -206,7 +206,7 @@ def solve(source, method="optimal", top_k=5, explain_all=True):
     --------
     >>> out = solve(Path(__file__).parent / "examples" / "scheme.json", "optimal", 3)
     >>> sorted(out)[:4]
-    ['as_of', 'method', 'note', 'proposals']
+    ['as_of', 'details', 'method', 'note']
     """
     inst, weights, prefs = load_instance(source)
     pairs, details = propose(inst, method, weights, prefs)
