@@ -77,13 +77,13 @@ def build(n=2000, length=50, seed=7):
     prefs, ranks, _ = preference_lists(inst, length)
     pid, hid = inst.people.ids, inst.households.ids
     person_prefs = {pid[i]: [hid[j] for j in prefs[i] if j >= 0] for i in range(n)}
-    pairs = sorted((int(ranks[i, k]), hid[prefs[i, k]], pid[i]) for i, k in zip(*np.nonzero(ranks >= 0)))
+    pairs = sorted((int(ranks[i, k]), hid[prefs[i, k]], pid[i]) for i, k in zip(*np.nonzero(ranks >= 0), strict=False))
     household_prefs = {h: [] for h in hid}
     for _, h, p in pairs:
         household_prefs[h].append(p)
     # the package wants every resident to list someone and every hospital to have a place
     person_prefs = {p: lst for p, lst in person_prefs.items() if lst}
-    caps = {h: max(int(c), 1) for h, c in zip(hid, inst.households.free_places)}
+    caps = {h: max(int(c), 1) for h, c in zip(hid, inst.households.free_places, strict=False)}
     household_prefs = {h: lst for h, lst in household_prefs.items() if lst}
     caps = {h: caps[h] for h in household_prefs}
     return person_prefs, household_prefs, caps, prefs, ranks
@@ -128,7 +128,9 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lists.json"
-        path.write_text(json.dumps({"person_prefs": person_prefs, "household_prefs": household_prefs, "capacities": caps}))
+        path.write_text(
+            json.dumps({"person_prefs": person_prefs, "household_prefs": household_prefs, "capacities": caps})
+        )
         script = Path(tmp) / "child.py"
         script.write_text(CHILD)
         proc = subprocess.run(

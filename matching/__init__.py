@@ -8,9 +8,9 @@ from .constraints import REASONS, constraint_mask, exclusion_reasons, hard_const
 from .explain import explain, summary
 from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabulary
 from .optimal import max_compatibility, max_compatibility_sparse
+from .proposals import load_instance, propose, solve
 from .scoring import combine, score, score_pairs
 from .shortlist import Shortlists, preference_lists, shortlists
-from .proposals import load_instance, propose, solve
 from .stable import (
     blocking_pairs,
     deferred_acceptance,

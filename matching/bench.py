@@ -19,9 +19,9 @@ from ._columns import distance_km, pair_views
 from .constraints import _reasons
 from .instance import ARRANGEMENT_TYPES, DEFAULT_TERMS, Instance
 from .optimal import max_compatibility, max_compatibility_sparse
+from .proposals import propose
 from .scoring import _scores, score
 from .shortlist import _within_reach, preference_lists, shortlists
-from .proposals import propose
 from .stable import deferred_acceptance_arrays
 from .weights import DEFAULT_WEIGHTS, WEIGHTS_VERSION
 
@@ -76,7 +76,7 @@ def synthetic(
             "northing": float(rng.uniform(0, side_km * 1000)),
             "age": int(rng.integers(18, 90)),
             "interests": _pick(rng, T["interests"], 1, 4),
-            "languages": ["english"] + _pick(rng, T["languages"], 0, 1),
+            "languages": ["english", *_pick(rng, T["languages"], 0, 1)],
             "lifestyle": life[rng.integers(4)],
             "setting": sett[rng.integers(4)],
             "children": ["no", "ok", "likes"][rng.integers(3)],
@@ -113,7 +113,7 @@ def synthetic(
             "age_min": int(rng.choice([18, 18, 25, 40])),
             "age_max": int(rng.choice([65, 80, 99])),
             "interests": _pick(rng, T["interests"], 1, 5),
-            "languages": ["english"] + _pick(rng, T["languages"], 0, 1),
+            "languages": ["english", *_pick(rng, T["languages"], 0, 1)],
             "faiths": _pick(rng, T["faiths"], 0, 1),
             "lifestyle": life[rng.integers(3)],
             "setting": sett[rng.integers(3)],
@@ -125,7 +125,7 @@ def synthetic(
             "cannot_live_with": _pick(rng, T["traits"], 0, 1),
         }
         if not all_allowed:
-            r["arrangement_types"] = _pick(rng, ARRANGEMENT_TYPES[:4], 1, 3) + ["live_in"]
+            r["arrangement_types"] = [*_pick(rng, ARRANGEMENT_TYPES[:4], 1, 3), "live_in"]
             r["approval_expires"] = "2026-01-01" if rng.random() < 0.03 else "2028-01-01"
             r["smoking"] = bool(rng.random() < 0.1)
             r["pets"] = _pick(rng, T["pets"][:3], 0, 1)
@@ -266,7 +266,7 @@ def bench_optimal_pool(n=10_000, k=50):
     hj, w = lists.person_households[ok], lists.person_total[ok]
     t_solve, pairs = _timed(lambda: max_compatibility_sparse(pi, hj, w, n, caps), repeat=2)
     total = float(lists.person_total[ok].sum()) and 0.0
-    look = {(int(a), int(b)): float(c) for a, b, c in zip(pi, hj, w)}
+    look = {(int(a), int(b)): float(c) for a, b, c in zip(pi, hj, w, strict=False)}
     total = sum(look[p] for p in pairs)
     # exact reference: every allowed pair within reach (the distance limit is a hard constraint)
     api, ahj = _within_reach(inst)
@@ -277,7 +277,7 @@ def bench_optimal_pool(n=10_000, k=50):
     P, H = pair_views(inst.people, inst.households, api, ahj)
     tw = _scores(P, H, DEFAULT_WEIGHTS, d)[2]
     t_exact, exact_pairs = _timed(lambda: max_compatibility_sparse(api, ahj, tw, n, caps), repeat=1)
-    lookup = dict(zip(zip(api.tolist(), ahj.tolist()), tw.tolist()))
+    lookup = dict(zip(zip(api.tolist(), ahj.tolist(), strict=False), tw.tolist(), strict=False))
     exact = sum(lookup[p] for p in exact_pairs)
     _line(
         bench=f"optimal_{n}x{n}_top{k}_candidates",

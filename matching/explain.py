@@ -182,8 +182,9 @@ def explain(instance, person, household, weights=DEFAULT_WEIGHTS):
     household interests 0.333 - Sam and The Patels both enjoy gardening and music
     >>> round(e["person_side"], 3), round(e["household_side"], 3), round(e["total"], 3)
     (0.85, 1.0, 0.922)
-    >>> print(e["summary"])
-    This looks like a good match. Carers have experience of autism. Sam and The Patels both enjoy gardening and music. Sam and the carers decide together.
+    >>> print(e["summary"])  # doctest: +NORMALIZE_WHITESPACE
+    This looks like a good match. Carers have experience of autism.
+    Sam and The Patels both enjoy gardening and music. Sam and the carers decide together.
     """
     i, j = int(person), int(household)
     p, h = instance.people, instance.households

@@ -84,7 +84,7 @@ def max_compatibility_sparse(person_index, household_index, weights, n_people, c
     r, c = r[real], c[real]
     h = np.searchsorted(offsets, c, side="right") - 1
     order = np.argsort(r, kind="stable")
-    return [(int(a), int(b)) for a, b in zip(r[order], h[order])]
+    return [(int(a), int(b)) for a, b in zip(r[order], h[order], strict=False)]
 
 
 def max_compatibility(scores, capacities):
@@ -126,6 +126,6 @@ def max_compatibility(scores, capacities):
         r, c = linear_sum_assignment(gain, maximize=True)
         h = place_h[c]
         take = valid[r, h]
-        return [(int(a), int(b)) for a, b in zip(r[take], h[take])]
+        return [(int(a), int(b)) for a, b in zip(r[take], h[take], strict=False)]
     pi, hj = np.nonzero(valid)
     return max_compatibility_sparse(pi, hj, s[pi, hj], n, caps)

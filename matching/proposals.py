@@ -99,8 +99,8 @@ def _stable(instance, weights, preferences):
         for i in range(n):
             row = [int(j) for j in prefs[i] if j >= 0]
             pp[people.ids[i]] = [households.ids[j] for j in row]
-        pairs = [(int(ranks[i, k]), i, int(prefs[i, k])) for i, k in zip(*np.nonzero(ranks >= 0))]
-        for r, i, j in sorted(pairs):
+        pairs = [(int(ranks[i, k]), i, int(prefs[i, k])) for i, k in zip(*np.nonzero(ranks >= 0), strict=False)]
+        for _r, i, j in sorted(pairs):
             hp[households.ids[j]].append(people.ids[i])
     if preferences:
         ppos = {pid: i for i, pid in enumerate(people.ids)}
@@ -115,7 +115,7 @@ def _stable(instance, weights, preferences):
             pp[pid] = [hid for hid in lst if ok(pid, hid)]
         for hid, lst in (preferences.get("households") or {}).items():
             hp[hid] = [pid for pid in lst if ok(pid, hid)]
-    caps = {hid: int(c) for hid, c in zip(households.ids, households.free_places)}
+    caps = {hid: int(c) for hid, c in zip(households.ids, households.free_places, strict=False)}
     result = deferred_acceptance(pp, hp, caps)
     check = {
         "blocking_pairs": [list(b) for b in blocking_pairs(result, pp, hp, caps)],

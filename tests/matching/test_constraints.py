@@ -52,12 +52,14 @@ def test_constraint_excludes_with_its_reason(code):
     assert [r["code"] for r in reasons] == [code]
     assert words in reasons[0]["message"]
     # the pair path agrees with the block path
-    allowed_p, bits_p = hard_constraints(inst, pairs=(np.array([0]), np.array([0])))
+    _allowed_p, bits_p = hard_constraints(inst, pairs=(np.array([0]), np.array([0])))
     assert bits_p.tolist() == [int(bits[0, 0])]
 
 
 def test_several_reasons_are_all_reported():
-    inst = make({"allergies": ["cat"], "needs_step_free": True}, {"pets": ["cat"], "step_free": False, "free_places": 0})
+    inst = make(
+        {"allergies": ["cat"], "needs_step_free": True}, {"pets": ["cat"], "step_free": False, "free_places": 0}
+    )
     codes = [r["code"] for r in exclusion_reasons(inst, 0, 0)]
     assert codes == ["no_free_place", "pet_allergy", "not_step_free"]
 

@@ -26,9 +26,7 @@ def _networkx_optimum(scores, caps):
 def problems(draw):
     n = draw(st.integers(1, 6))
     m = draw(st.integers(1, 5))
-    s = draw(
-        arrays(np.float64, (n, m), elements=st.one_of(st.floats(-0.5, 1.0, allow_nan=False), st.just(np.nan)))
-    )
+    s = draw(arrays(np.float64, (n, m), elements=st.one_of(st.floats(-0.5, 1.0, allow_nan=False), st.just(np.nan))))
     caps = np.array(draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
     return s, caps
 

@@ -74,7 +74,7 @@ def test_protected_characteristics_only_when_asked():
 def test_one_sided_pair_scores_low():
     # the household cannot meet the needs and is outside its age range
     inst = make({"needs": ["dementia", "older_age"], "age": 80}, {"skills": ["dementia"], "age_max": 40})
-    p, h, t = score(inst)
+    _p, h, t = score(inst)
     assert h[0, 0] < 0.5 and t[0, 0] < math.sqrt(h[0, 0])
 
 
@@ -90,15 +90,17 @@ def test_fit_with_people_already_living_there():
 def test_score_pairs_equals_block():
     inst = synthetic(7, 9, seed=3)
     pi, hj = np.meshgrid(np.arange(7), np.arange(9), indexing="ij")
-    for a, b in zip(score(inst), score_pairs(inst, pi.ravel(), hj.ravel())):
+    for a, b in zip(score(inst), score_pairs(inst, pi.ravel(), hj.ravel()), strict=False):
         np.testing.assert_array_equal(a.ravel(), b)
 
 
 def _brute_topk(inst, k):
     allowed, _ = hard_constraints(inst)
     t = np.where(allowed, score(inst)[2], -np.inf)
-    return [[j for j in sorted(range(t.shape[1]), key=lambda j: (-t[i, j], j))[:k] if allowed[i, j]]
-            for i in range(t.shape[0])]
+    return [
+        [j for j in sorted(range(t.shape[1]), key=lambda j: (-t[i, j], j))[:k] if allowed[i, j]]
+        for i in range(t.shape[0])
+    ]
 
 
 def test_shortlists_dense_and_prefiltered_agree_with_brute_force():
@@ -119,7 +121,7 @@ def test_shortlists_dense_and_prefiltered_agree_with_brute_force():
 
 def test_preference_lists_are_each_sides_own_view():
     inst = synthetic(30, 20, seed=5, side_km=40)
-    prefs, ranks, lists = preference_lists(inst, 10)
+    prefs, ranks, _lists = preference_lists(inst, 10)
     p, h, _ = score(inst)
     allowed, _ = hard_constraints(inst)
     for i in range(30):
@@ -127,7 +129,7 @@ def test_preference_lists_are_each_sides_own_view():
         assert all(allowed[i, j] for j in row)
         assert [p[i, j] for j in row] == sorted((p[i, j] for j in row), reverse=True)
     for j in range(20):
-        applicants = [(ranks[i, k], i) for i, k in zip(*np.nonzero(prefs == j))]
+        applicants = [(ranks[i, k], i) for i, k in zip(*np.nonzero(prefs == j), strict=False)]
         order = [i for _, i in sorted(applicants)]
         assert [h[i, j] for i in order] == sorted((h[i, j] for i in order), reverse=True)
 

@@ -87,7 +87,7 @@ def _all_matchings(pp, hp, caps):
                 load[h] = load.get(h, 0) + 1
         if all(c <= caps[h] for h, c in load.items()):
             m = {h: [] for h in caps}
-            for p, h in zip(people, choice):
+            for p, h in zip(people, choice, strict=False):
                 if h is not None:
                     m[h].append(p)
             yield m
