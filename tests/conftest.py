@@ -146,3 +146,12 @@ def post_form(client, url: str, data: dict, **kw):
     """GET the form page for its CSRF token, then POST ``data`` with it."""
     page = client.get(kw.pop("form_url", url))
     return client.post(url, data={"csrf_token": csrf_from(page), **data}, **kw)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.e2e.conftest import AXE_TALLY
+
+    if AXE_TALLY["pages"]:
+        terminalreporter.write_line(
+            f"axe-core: {AXE_TALLY['pages']} page states checked, {AXE_TALLY['violations']} violations"
+        )
