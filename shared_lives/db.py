@@ -38,7 +38,12 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A test's session asks for engine.execution_options(sqlite_begin="NONE"):
+            # each statement then commits on its own and reads see the latest data
+            # (as READ COMMITTED does on PostgreSQL) without holding the write lock.
+            mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+            if mode != "NONE":
+                conn.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -22,7 +22,7 @@ from shared_lives.db import create_all, get_engine
 from tests import factories
 
 ROLES = ("admin", "manager", "coordinator", "carer", "auditor")
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def database_url(tmp_path_factory) -> str:
@@ -92,7 +92,10 @@ def db(app):
     (and so its database session) with the test. Wrap service calls that need the
     app in ``with app.app_context():``.
     """
-    with Session(get_engine(app), expire_on_commit=False) as session:
+    # On SQLite, statements commit one by one: the test's reads see what the app
+    # committed (as on PostgreSQL) and never hold the write lock the app needs.
+    engine = get_engine(app).execution_options(sqlite_begin="NONE")
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

@@ -209,8 +209,7 @@ def change_role(session: Session, acting, user_id: int, role: str, household_id:
     """Give an account another role. Nobody changes their own role."""
     user = _managed_user(session, acting, user_id)
     if user.id == acting.id:
-        audit(session, actor_of(acting), "user.role_change", "user", user.id, outcome="denied")
-        raise PermissionDenied("user:change_own_role")
+        raise PermissionDenied("user:change_own_role")  # audited as access.denied
     if role not in ROLES:
         raise ValidationError("Select a role", "role")
     if role == "carer":
@@ -237,8 +236,7 @@ def set_active(session: Session, acting, user_id: int, active: bool) -> User:
     """Deactivate (sessions end at once) or reactivate an account; never one's own."""
     user = _managed_user(session, acting, user_id)
     if user.id == acting.id:
-        audit(session, actor_of(acting), "user.deactivate", "user", user.id, outcome="denied")
-        raise ValidationError("You cannot deactivate your own account", "confirm")
+        raise PermissionDenied("user:deactivate_self")
     if user.role == "admin" and not active:
         admins = session.exec(
             select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))

@@ -1,0 +1,176 @@
+"""Role x route x method sweep over the whole URL map (reliability.md items 1, 4 and 10).
+
+Every endpoint must be classified below. For each role, a GET or POST to an endpoint
+the role may not use must not succeed: no 2xx, and no redirect other than to sign-in.
+Auditors get 403 on every write route. Every POST without a CSRF token gets 400.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+from tests.conftest import csrf_from
+
+ROLES = ("admin", "manager", "coordinator", "carer", "auditor")
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"manager", "coordinator"})
+READERS = frozenset({"manager", "coordinator", "auditor"})
+PUBLIC = frozenset({"auth.sign_in", "static", "assets_file", "main.health"})
+
+#: endpoint -> roles that may GET it successfully.
+GET_ACCESS: dict[str, frozenset] = {
+    "main.home": EVERYONE,
+    "auth.change_password": EVERYONE,
+    "admin.users": frozenset({"admin"}),
+    "admin.new_user": frozenset({"admin"}),
+    "admin.user": frozenset({"admin"}),
+    "admin.set_active": frozenset({"admin"}),
+}
+
+#: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
+POST_ACCESS: dict[str, frozenset] = {
+    "auth.sign_out": EVERYONE,
+    "auth.change_password": EVERYONE,
+    "admin.new_user": frozenset({"admin"}),
+    "admin.user": frozenset({"admin"}),
+    "admin.set_active": frozenset({"admin"}),
+}
+
+#: Write routes that act on the signed-in person's own account, which auditors may use too.
+OWN_ACCOUNT = frozenset({"auth.sign_out", "auth.change_password"})
+
+
+@pytest.fixture
+def ids(app, db, users):
+    """Ids of records that belong to nobody signed in, for every kind of path parameter."""
+    with app.app_context():
+        other = factories.make_household(db, name="The Other household")
+        factories.make_carer(db, other)
+        person = factories.make_person(db)
+        db.commit()
+    return {"household_id": other.id, "person_id": person.id, "user_id": users["manager"].id}
+
+
+def routes(app, method: str):
+    for rule in app.url_map.iter_rules():
+        if method in rule.methods and rule.endpoint not in PUBLIC:
+            yield rule
+
+
+def build(rule, ids) -> str:
+    values = {}
+    for arg in rule.arguments:
+        converter = rule._converters[arg]
+        if hasattr(converter, "items") or type(converter).__name__ == "AnyConverter":
+            values[arg] = sorted(converter.items)[0] if hasattr(converter, "items") else None
+        values[arg] = values.get(arg) or ids.get(arg, 1)
+    url = rule.rule
+    for arg, value in values.items():
+        url = re.sub(rf"<(?:[^:<>]+:)?{arg}(?:\([^)]*\))?>", str(value), url)
+    return url
+
+
+def _any_first(rule, arg):
+    converter = rule._converters[arg]
+    return getattr(converter, "regex", "")
+
+
+def test_every_endpoint_is_classified(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - PUBLIC
+    get_endpoints = {r.endpoint for r in routes(app, "GET")}
+    post_endpoints = {r.endpoint for r in routes(app, "POST")}
+    missing_get = sorted(get_endpoints - GET_ACCESS.keys())
+    missing_post = sorted(post_endpoints - POST_ACCESS.keys())
+    assert not missing_get, f"GET endpoints with no access rule in this sweep: {missing_get}"
+    assert not missing_post, f"POST endpoints with no access rule in this sweep: {missing_post}"
+    assert endpoints
+
+
+def succeeded(response) -> bool:
+    if 200 <= response.status_code < 300:
+        return True
+    if 300 <= response.status_code < 400:
+        return "/sign-in" not in response.headers.get("Location", "")
+    return False
+
+
+def test_get_sweep_has_no_unexpected_success(app, signed_in, client, ids):
+    unexpected = []
+    checked = 0
+    for rule in routes(app, "GET"):
+        url = build(rule, ids)
+        allowed = GET_ACCESS.get(rule.endpoint, frozenset())
+        anonymous = client.get(url)
+        checked += 1
+        if succeeded(anonymous):
+            unexpected.append(("anonymous", url, anonymous.status_code))
+        for role in ROLES:
+            if role in allowed:
+                continue
+            response = signed_in(role).get(url)
+            checked += 1
+            if response.status_code < 400:
+                unexpected.append((role, url, response.status_code))
+    print(f"GET sweep: {checked} requests, {len(unexpected)} unexpected successes")
+    assert unexpected == []
+
+
+def test_post_sweep_has_no_unexpected_success(app, signed_in, client, ids):
+    unexpected = []
+    checked = 0
+    for rule in routes(app, "POST"):
+        url = build(rule, ids)
+        allowed = POST_ACCESS.get(rule.endpoint, frozenset())
+        token_page = client.get("/sign-in")
+        anonymous = client.post(url, data={"csrf_token": csrf_from(token_page)})
+        checked += 1
+        if succeeded(anonymous):
+            unexpected.append(("anonymous", url, anonymous.status_code))
+        for role in ROLES:
+            if role in allowed:
+                continue
+            c = signed_in(role)
+            response = c.post(url, data={"csrf_token": csrf_from(c.get("/"))})
+            checked += 1
+            if response.status_code < 400:
+                unexpected.append((role, url, response.status_code))
+            if role == "auditor" and rule.endpoint not in OWN_ACCOUNT and response.status_code != 403:
+                unexpected.append((role, url, f"auditor got {response.status_code}, not 403"))
+    print(f"POST sweep: {checked} requests, {len(unexpected)} unexpected successes")
+    assert unexpected == []
+
+
+def test_every_post_without_a_csrf_token_is_refused(app, signed_in, ids):
+    c = signed_in("admin")
+    staff = signed_in("coordinator")
+    failures = []
+    for rule in routes(app, "POST"):
+        url = build(rule, ids)
+        for who in (c, staff):
+            response = who.post(url, data={})
+            if response.status_code != 400:
+                failures.append((url, response.status_code))
+    assert failures == []
+
+
+def test_get_changes_nothing_on_write_routes(app, signed_in, db, ids):
+    """A GET to a form page shows the form; only POST writes (apart from view audit entries)."""
+    from sqlalchemy import func, select
+
+    from shared_lives.auth.models import User
+    from shared_lives.households.models import Household
+    from shared_lives.people.models import Person
+
+    def counts():
+        db.expire_all()
+        return [db.exec(select(func.count()).select_from(m)).one() for m in (User, Household, Person)]
+
+    before = counts()
+    for rule in routes(app, "POST"):
+        if "GET" in rule.methods:
+            signed_in("admin").get(build(rule, ids))
+            signed_in("coordinator").get(build(rule, ids))
+    assert counts() == before
