@@ -72,6 +72,81 @@ def _reasons(P, H, as_of, d=None):
     return out
 
 
+class _Columns:
+    """A bag of columns a :class:`~matching._columns.View` can read."""
+
+    def __init__(self, **columns):
+        self.__dict__.update(columns)
+
+
+def packed_columns(instance):
+    """Pack the hard constraints into a few uint64 columns per side.
+
+    A household's *features* (bit 0: a free place and valid approval and
+    DBS; arrangement types; smoking; step-free; ground-floor bedroom; carer
+    genders; pet kinds) are tested against each person's *required* and
+    *forbidden* features with two mask tests, so bulk scans need only
+    ``allowed`` and never the reasons.  Returns ``None`` when a vocabulary is
+    too large to pack (the caller then uses the reasons).
+    """
+    p, h, v = instance.people, instance.households, instance.vocab
+    n_pets, n_genders = len(v.terms["pets"]), len(v.terms["genders"])
+    if v.words("needs") > 1 or n_pets > 32 or n_genders > 16 or len(ARRANGEMENT_TYPES) > 6:
+        return None
+    u = np.uint64
+    valid = (h.free_places > 0) & (h.approval_expires >= instance.as_of) & (h.dbs_expires >= instance.as_of)
+    features = (
+        valid.astype(u)
+        | (h.arrangement_types[:, 0] << u(1))
+        | (h.smoking.astype(u) << u(7))
+        | (h.step_free.astype(u) << u(8))
+        | (h.ground_floor_bedroom.astype(u) << u(9))
+        | (h.carer_genders[:, 0] << u(10))
+        | (h.pets[:, 0] << u(26))
+    )
+    required = (
+        u(1)
+        | (p.arrangement_mask[:, 0] << u(1))
+        | (p.needs_step_free.astype(u) << u(8))
+        | (p.needs_ground_floor.astype(u) << u(9))
+        | (p.carer_gender_mask[:, 0] << u(10))
+    )
+    all_pets = u(((1 << n_pets) - 1) << 26)
+    forbidden = (
+        ((p.smoking == 0).astype(u) << u(7)) | (p.allergies[:, 0] << u(26)) | np.where(p.pets == 0, all_pets, u(0))
+    )
+    people = _Columns(
+        required=required,
+        forbidden=forbidden,
+        max_distance_km=p.max_distance_km,
+        skilled_needs=p.skilled_needs[:, 0],
+        needs=p.needs[:, 0],
+        easting=p.easting,
+        northing=p.northing,
+    )
+    households = _Columns(
+        features=features,
+        no_skill=~h.skills[:, 0],
+        cannot_offer=h.cannot_offer[:, 0],
+        easting=h.easting,
+        northing=h.northing,
+        valid=valid,
+    )
+    return people, households
+
+
+def _allowed_packed(P, H, d):
+    """``allowed`` from :func:`packed_columns` views (same answer as the reasons)."""
+    f = H.features
+    req = P.required
+    ok = (f & req) == req
+    ok &= (f & P.forbidden) == 0
+    ok &= ~(d > P.max_distance_km)
+    ok &= (P.skilled_needs & H.no_skill) == 0
+    ok &= (P.needs & H.cannot_offer) == 0
+    return ok
+
+
 def hard_constraints(instance, people_idx=None, households_idx=None, pairs=None):
     """Allowed mask and reason bits for a block of pairs, or for a list of pairs.
 

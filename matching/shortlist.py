@@ -16,7 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ._columns import block_views, distance_km, pair_views
-from .constraints import _reasons
+from .constraints import _allowed_packed, _reasons, packed_columns
 from .scoring import _scores
 from .stable import household_ranks
 from .weights import DEFAULT_WEIGHTS
@@ -112,11 +112,17 @@ def _dense(instance, k, by, kh, weights, block):
     out_idx = np.full((n, kk), -1, dtype=np.int32)
     out = {name: np.full((n, kk), np.nan, dtype=np.float32) for name in ("t", "p", "h")}
     cols = _ColumnTopK(m, kh) if kh else None
+    packed = packed_columns(instance)
     for start in range(0, n, block):
         pidx = np.arange(start, min(n, start + block))
         P, H = block_views(people, households, pidx)
-        d = distance_km(P, H)
-        allowed = _reasons(P, H, instance.as_of, d) == 0
+        if packed is not None:
+            PP, PH = block_views(packed[0], packed[1], pidx)
+            d = distance_km(PP, PH)
+            allowed = _allowed_packed(PP, PH, d)
+        else:
+            d = distance_km(P, H)
+            allowed = _reasons(P, H, instance.as_of, d) == 0
         p, h, t = _scores(P, H, weights, d)
         key = np.where(allowed, t if by == "total" else p, _NEG)
         part = _topk_rows(key, kk)
@@ -131,21 +137,38 @@ def _dense(instance, k, by, kh, weights, block):
     return out_idx, out, hp, ht, n * m
 
 
-def _within_reach(instance):
+def _within_reach(instance, households_ok=None, buckets=8):
+    """Pairs within each person's distance limit (in no particular order).
+
+    People are bucketed by their limit so each k-d tree query uses a radius
+    close to their own; households no one can choose are left out first.
+    """
     p, h = instance.people, instance.households
     pc = np.column_stack((p.easting, p.northing)) * 1e-3
     hc = np.column_stack((h.easting, h.northing)) * 1e-3
-    tree = cKDTree(hc)
+    hsel = np.arange(len(h)) if households_ok is None else np.flatnonzero(households_ok)
+    if len(hsel) == 0 or len(p) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    tree = cKDTree(hc[hsel])
     r = p.max_distance_km.astype(np.float64) * (1 + 1e-6) + 1e-6
-    lists = tree.query_ball_point(pc, r, workers=-1)
-    lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(p))
-    hj = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
-    pi = np.repeat(np.arange(len(p)), lens)
-    return pi, hj
+    order = np.argsort(r, kind="stable")
+    out_p, out_h = [], []
+    for chunk in np.array_split(order, min(buckets, len(order))):
+        if len(chunk) == 0:
+            continue
+        sub = cKDTree(pc[chunk])
+        res = sub.sparse_distance_matrix(tree, float(r[chunk].max()), output_type="ndarray")
+        i = chunk[res["i"]]
+        keep = res["v"] <= r[i]
+        out_p.append(i[keep])
+        out_h.append(hsel[res["j"][keep]])
+    return np.concatenate(out_p).astype(np.int64), np.concatenate(out_h).astype(np.int64)
 
 
-def _group_topk(group, key, other, n_groups, k):
-    order = np.lexsort((other, -key, group))
+def _group_topk(group, key, n_groups, k):
+    """Top ``k`` per group by ``key`` (in [0, 1]); ties keep the input order."""
+    comp = group.astype(np.float64) * 2.0 + (1.0 - key.astype(np.float64))
+    order = np.argsort(comp, kind="stable")
     g = group[order]
     start = np.searchsorted(g, np.arange(n_groups))
     rank = np.arange(len(g)) - start[g]
@@ -156,16 +179,24 @@ def _group_topk(group, key, other, n_groups, k):
 def _by_pairs(instance, k, by, kh, weights):
     people, households = instance.people, instance.households
     n, m = len(people), len(households)
-    pi, hj = _within_reach(instance)
+    packed = packed_columns(instance)
+    pi, hj = _within_reach(instance, None if packed is None else packed[1].valid)
     scored = len(pi)
-    P, H = pair_views(people, households, pi, hj)
-    d = distance_km(P, H)
-    allowed = _reasons(P, H, instance.as_of, d) == 0
+    if packed is not None:
+        PP, PH = pair_views(packed[0], packed[1], pi, hj)
+        d = distance_km(PP, PH)
+        allowed = _allowed_packed(PP, PH, d)
+    else:
+        P, H = pair_views(people, households, pi, hj)
+        d = distance_km(P, H)
+        allowed = _reasons(P, H, instance.as_of, d) == 0
     pi, hj, d = pi[allowed], hj[allowed], d[allowed]
+    o = np.argsort(pi * m + hj)  # (person, household) order: ties resolve by position
+    pi, hj, d = pi[o], hj[o], d[o]
     P, H = pair_views(people, households, pi, hj)
     p, h, t = _scores(P, H, weights, d)
     kk = min(k, m)
-    sel, g, r = _group_topk(pi, t if by == "total" else p, hj, n, kk)
+    sel, g, r = _group_topk(pi, t if by == "total" else p, n, kk)
     out_idx = np.full((n, kk), -1, dtype=np.int32)
     out_idx[g, r] = hj[sel]
     out = {}
@@ -175,7 +206,7 @@ def _by_pairs(instance, k, by, kh, weights):
     hp = np.full((m, kh), -1, dtype=np.int32)
     ht = np.full((m, kh), np.nan, dtype=np.float32)
     if kh:
-        sel, g, r = _group_topk(hj, t, pi, m, kh)
+        sel, g, r = _group_topk(hj, t, m, kh)
         hp[g, r] = pi[sel]
         ht[g, r] = t[sel]
     return out_idx, out, hp, ht, scored

@@ -127,22 +127,35 @@ def deferred_acceptance(person_prefs, household_prefs, capacities):
     {'M': ['L', 'S'], 'C': ['D', 'A'], 'G': ['J']}
     """
     hids = list(dict.fromkeys([*capacities, *household_prefs]))
-    hpos = {h: i for i, h in enumerate(hids)}
-    hrank = {h: {p: r for r, p in enumerate(household_prefs.get(h, ()))} for h in hids}
-    pids = list(person_prefs)
-    prefs, ranks = [], []
-    for p in pids:
-        lst, rk = [], []
-        for h in person_prefs[p]:
-            r = hrank.get(h, {}).get(p)
-            if r is not None:
-                lst.append(hpos[h])
-                rk.append(r)
-        prefs.append(lst)
-        ranks.append(rk)
-    caps = [max(int(capacities.get(h, 0)), 0) for h in hids]
-    held = _da_core(prefs, ranks, caps)
-    return {h: [pids[p] for _, p in sorted(held[i], key=lambda x: -x[0])] for i, h in enumerate(hids)}
+    caps = {h: max(int(capacities.get(h, 0)), 0) for h in hids}
+    ranks = {}  # built lazily: a household's ranking is read only once someone proposes
+    held = {h: [] for h in hids}
+    nxt = {}
+    free = list(reversed(list(person_prefs)))
+    pop, push = free.pop, free.append
+    empty = {}
+    while free:
+        p = pop()
+        lst = person_prefs[p]
+        k, end = nxt.get(p, 0), len(lst)
+        while k < end:
+            h = lst[k]
+            k += 1
+            rk = ranks.get(h)
+            if rk is None:
+                rk = ranks[h] = {q: r for r, q in enumerate(household_prefs.get(h, ()))} if h in held else empty
+            r = rk.get(p)
+            if r is None:
+                continue
+            heap = held[h]
+            if len(heap) < caps[h]:
+                heappush(heap, (-r, p))
+                break
+            if heap and -heap[0][0] > r:
+                push(heapreplace(heap, (-r, p))[1])
+                break
+        nxt[p] = k
+    return {h: [p for _, p in sorted(held[h], key=lambda x: -x[0])] for h in hids}
 
 
 def household_ranks(prefs, household_scores, n_households):
@@ -172,7 +185,8 @@ def household_ranks(prefs, household_scores, n_households):
     ok = (prefs >= 0) & np.isfinite(hs)
     p_idx, k_idx = np.nonzero(ok)
     h = prefs[p_idx, k_idx]
-    order = np.lexsort((p_idx, -hs[p_idx, k_idx], h))
+    # by household, then the household's score (best first), then person
+    order = np.lexsort((p_idx, -hs[p_idx, k_idx], h)) if len(h) < 50_000 else _fast_order(p_idx, hs[p_idx, k_idx], h)
     hs_sorted = h[order]
     start = np.searchsorted(hs_sorted, np.arange(n_households))
     rank = np.empty(len(order), dtype=np.int64)
@@ -180,6 +194,14 @@ def household_ranks(prefs, household_scores, n_households):
     out = np.full(prefs.shape, -1, dtype=np.int64)
     out[p_idx, k_idx] = rank
     return out
+
+
+def _fast_order(p_idx, score, h):
+    # np.nonzero gives p_idx ascending, so a stable sort keeps person order on ties
+    lo, hi = np.nanmin(score), np.nanmax(score)
+    span = (hi - lo) or 1.0
+    comp = h.astype(np.float64) * 2.0 + (1.0 - (score - lo) / span)
+    return np.argsort(comp, kind="stable")
 
 
 def _assignment(matching):

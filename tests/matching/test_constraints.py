@@ -2,8 +2,13 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import REASONS, exclusion_reasons, hard_constraints
+from matching._columns import block_views, distance_km
+from matching.bench import synthetic
+from matching.constraints import _allowed_packed, packed_columns
 
 from .conftest import make
 
@@ -73,3 +78,13 @@ def test_free_places_from_capacity_scheme_limit_and_residents():
 def test_unknown_place_has_no_distance_constraint():
     inst = make({"easting": None, "northing": None})
     assert hard_constraints(inst)[0][0, 0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_packed_constraints_agree_with_reasons(seed):
+    inst = synthetic(25, 30, seed=seed, side_km=60)
+    allowed, _ = hard_constraints(inst)
+    packed = packed_columns(inst)
+    P, H = block_views(packed[0], packed[1], np.arange(25))
+    np.testing.assert_array_equal(_allowed_packed(P, H, distance_km(P, H)), allowed)

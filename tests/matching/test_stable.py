@@ -119,3 +119,15 @@ def test_stable_valid_and_person_optimal(inst):
         other = _where(m)
         for p in pp:
             assert rank(p, ours.get(p)) <= rank(p, other.get(p))
+
+
+def test_household_ranks_fast_order_equals_lexsort():
+    import numpy as np
+
+    from matching.stable import _fast_order
+
+    rng = np.random.default_rng(1)
+    h = rng.integers(0, 50, 5000)
+    score = rng.choice(np.linspace(0, 1, 30), 5000).astype(np.float32)
+    p = np.arange(5000)
+    np.testing.assert_array_equal(_fast_order(p, score, h), np.lexsort((p, -score, h)))
