@@ -10,7 +10,6 @@ scored.  Excluded pairs never appear in a shortlist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from scipy.spatial import cKDTree
