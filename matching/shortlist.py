@@ -9,6 +9,8 @@ scored.  Excluded pairs never appear in a shortlist.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +58,27 @@ class Shortlists:
 
 
 def _topk_rows(key, k):
+    """Positions of the ``k`` largest per row, best first (ties: lower position), -1 for -inf."""
     m = key.shape[1]
-    part = np.argpartition(key, m - k, axis=1)[:, m - k :] if m > k else np.broadcast_to(np.arange(m), key.shape).copy()
+    if m > k:
+        part = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(m), key.shape).copy()
     vals = np.take_along_axis(key, part, axis=1)
     order = np.lexsort((part, -vals), axis=1)
     part = np.take_along_axis(part, order, axis=1)
     vals = np.take_along_axis(vals, order, axis=1)
     part[vals == _NEG] = -1
     return part
+
+
+def _topk_cols(key, k):
+    """Row positions of the ``k`` largest per column (unordered) and their values."""
+    if key.shape[0] > k:
+        part = np.argpartition(-key, k - 1, axis=0)[:k]
+    else:
+        part = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
+    return part, np.take_along_axis(key, part, axis=0)
 
 
 def _pad(a, k, fill):
@@ -81,17 +96,12 @@ class _ColumnTopK:
         self.vals = np.full((k, m), _NEG, dtype=np.float32)
         self.ids = np.full((k, m), -1, dtype=np.int64)
 
-    def add(self, key, row_ids):
+    def add(self, part, vals, row_ids):
         k = self.k
-        if key.shape[0] > k:
-            part = np.argpartition(key, key.shape[0] - k, axis=0)[key.shape[0] - k :]
-        else:
-            part = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
-        vals = np.take_along_axis(key, part, axis=0)
         ids = row_ids[part]
         vals = np.concatenate((self.vals, vals))
         ids = np.concatenate((self.ids, ids))
-        keep = np.argpartition(vals, vals.shape[0] - k, axis=0)[vals.shape[0] - k :]
+        keep = np.argpartition(-vals, k - 1, axis=0)[:k]
         self.vals = np.take_along_axis(vals, keep, axis=0)
         self.ids = np.take_along_axis(ids, keep, axis=0)
 
@@ -104,7 +114,29 @@ class _ColumnTopK:
         return ids.astype(np.int32), vals.astype(np.float32)
 
 
-def _dense(instance, k, by, kh, weights, block):
+def _dense_block(instance, packed, pidx, kk, by, kh, weights):
+    people, households = instance.people, instance.households
+    P, H = block_views(people, households, pidx)
+    if packed is not None:
+        PP, PH = block_views(packed[0], packed[1], pidx)
+        d = distance_km(PP, PH)
+        allowed = _allowed_packed(PP, PH, d)
+    else:
+        d = distance_km(P, H)
+        allowed = _reasons(P, H, instance.as_of, d) == 0
+    p, h, t = _scores(P, H, weights, d)
+    key = np.where(allowed, t if by == "total" else p, _NEG)
+    part = _topk_rows(key, kk)
+    ok = part >= 0
+    safe = np.where(ok, part, 0)
+    rows = [np.where(ok, np.take_along_axis(arr, safe, axis=1), np.nan) for arr in (t, p, h)]
+    cols = None
+    if kh:
+        cols = _topk_cols(key if by == "total" else np.where(allowed, t, _NEG), kh)
+    return pidx, part, rows, cols
+
+
+def _dense(instance, k, by, kh, weights, block, workers=None):
     people, households = instance.people, instance.households
     n, m = len(people), len(households)
     kk = min(k, m)
@@ -112,26 +144,21 @@ def _dense(instance, k, by, kh, weights, block):
     out = {name: np.full((n, kk), np.nan, dtype=np.float32) for name in ("t", "p", "h")}
     cols = _ColumnTopK(m, kh) if kh else None
     packed = packed_columns(instance)
-    for start in range(0, n, block):
-        pidx = np.arange(start, min(n, start + block))
-        P, H = block_views(people, households, pidx)
-        if packed is not None:
-            PP, PH = block_views(packed[0], packed[1], pidx)
-            d = distance_km(PP, PH)
-            allowed = _allowed_packed(PP, PH, d)
-        else:
-            d = distance_km(P, H)
-            allowed = _reasons(P, H, instance.as_of, d) == 0
-        p, h, t = _scores(P, H, weights, d)
-        key = np.where(allowed, t if by == "total" else p, _NEG)
-        part = _topk_rows(key, kk)
-        ok = part >= 0
-        safe = np.where(ok, part, 0)
-        out_idx[pidx] = part
-        for name, arr in (("t", t), ("p", p), ("h", h)):
-            out[name][pidx] = np.where(ok, np.take_along_axis(arr, safe, axis=1), np.nan)
-        if cols is not None:
-            cols.add(key if by == "total" else np.where(allowed, t, _NEG), pidx)
+    blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
+    workers = workers or min(os.cpu_count() or 1, 4)
+
+    def job(pidx):
+        return _dense_block(instance, packed, pidx, kk, by, kh, weights)
+
+    # numpy releases the GIL in its loops, so blocks score in parallel threads;
+    # results are merged in block order, so the answer does not depend on timing
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for pidx, part, rows, colres in pool.map(job, blocks):
+            out_idx[pidx] = part
+            for name, arr in zip(("t", "p", "h"), rows, strict=True):
+                out[name][pidx] = arr
+            if cols is not None:
+                cols.add(colres[0], colres[1], pidx)
     hp, ht = cols.result() if cols is not None else (np.empty((m, 0), np.int32),) * 2
     return out_idx, out, hp, ht, n * m
 
