@@ -115,7 +115,7 @@ def person_factors(P, H, d=None):
     yield "faith", overlap(P.faith_mask, H.faiths).astype(_F), P.faith_important
     scale = np.where(np.isfinite(P.max_distance_km), P.max_distance_km, _F(DEFAULT_DISTANCE_KM))
     dist = np.clip(_F(1) - _F(0.75) * d / np.maximum(scale, _F(0.1)), _F(0), _F(1))
-    yield "distance", np.nan_to_num(dist), np.isfinite(d)
+    yield "distance", dist, np.isfinite(d)
     kids = H.has_children
     yield (
         "children",
@@ -130,7 +130,7 @@ def household_factors(P, H):
     n_needs = count(P.needs)
     yield "needs", _ratio(common(P.needs, H.skills), n_needs), n_needs > 0
     gap = np.maximum(np.maximum(H.age_min - P.age, P.age - H.age_max), _F(0))
-    yield "age", np.nan_to_num(np.clip(_F(1) - _F(0.1) * gap, _F(0), _F(1))), ~np.isnan(P.age)
+    yield "age", np.clip(_F(1) - _F(0.1) * gap, _F(0), _F(1)), ~np.isnan(P.age)
     n_hint = count(H.interests)
     yield "interests", _ratio(common(P.interests, H.interests), np.minimum(n_hint, 3)), n_hint > 0
     ages = H.resident_ages
@@ -140,7 +140,7 @@ def household_factors(P, H):
         nearest = g if nearest is None else np.fmin(nearest, g)
     yield (
         "resident_age",
-        np.nan_to_num(np.clip(_F(1) - (nearest - _F(10)) / _F(30), _F(0), _F(1))),
+        np.clip(_F(1) - (nearest - _F(10)) / _F(30), _F(0), _F(1)),
         ~np.isnan(nearest),
     )
     yield (
@@ -153,12 +153,21 @@ def household_factors(P, H):
 
 
 def _side(factors, weights):
+    # values may be nan where a factor does not apply: np.where drops them
     num = den = None
     for name, value, applies in factors:
         w = _F(weights[name])
+        if w == 0:
+            continue
+        part = np.where(applies, value * w, _F(0))
         wa = np.where(applies, w, _F(0))
-        num = wa * value if num is None else num + wa * value
+        if num is None or num.shape != np.broadcast_shapes(num.shape, part.shape):
+            num = part if num is None else num + part
+        else:
+            num += part
         den = wa if den is None else den + wa
+    if num is None:
+        num = den = np.zeros((), dtype=_F)
     num, den = np.broadcast_arrays(num, den)
     out = np.full(num.shape, _F(0.5), dtype=_F)
     np.divide(num, den, out=out, where=den > 0)

@@ -60,10 +60,7 @@ class Shortlists:
 def _topk_rows(key, k):
     """Positions of the ``k`` largest per row, best first (ties: lower position), -1 for -inf."""
     m = key.shape[1]
-    if m > k:
-        part = np.argpartition(-key, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(m), key.shape).copy()
+    part = np.argpartition(-key, k - 1, axis=1)[:, :k] if m > k else np.broadcast_to(np.arange(m), key.shape).copy()
     vals = np.take_along_axis(key, part, axis=1)
     order = np.lexsort((part, -vals), axis=1)
     part = np.take_along_axis(part, order, axis=1)
