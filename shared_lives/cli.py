@@ -1,4 +1,4 @@
-"""Flask commands: db, seed-demo, create-user, audit."""
+"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore."""
 
 from __future__ import annotations
 
@@ -90,18 +90,102 @@ def init_app(app: Flask) -> None:
         """The audit log."""
 
     @audit_group.command("verify")
-    def audit_verify():
+    @click.option(
+        "--checkpoint",
+        "checkpoint_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="A file outside the database holding the last verified count and head hash: "
+        "deleting entries at the end of the log is then detected too. Created when missing, moved forward when the "
+        "log verifies.",
+    )
+    def audit_verify(checkpoint_path):
         """Check the whole chain; exit non-zero at the first broken entry."""
-        from shared_lives.audit.services import verify_chain
+        import json
+
+        from shared_lives.audit.services import check_checkpoint, checkpoint_of, verify_chain
+
+        key = current_app.config["AUDIT_KEY"]
+        with Session(get_engine()) as session:
+            report = verify_chain(session, key)
+            problem = None
+            if report.ok and checkpoint_path and Path(checkpoint_path).exists():
+                try:
+                    saved = json.loads(Path(checkpoint_path).read_text())
+                except ValueError:
+                    saved = {}
+                problem = check_checkpoint(session, key, report, saved)
+        if not report.ok:
+            click.echo(
+                f"Audit chain BROKEN at position {report.position} (entry id {report.entry_id}): {report.problem}. "
+                f"{report.checked} entries before it verified.",
+                err=True,
+            )
+            sys.exit(1)
+        if problem:
+            click.echo(f"Audit chain BROKEN against the checkpoint {checkpoint_path}: {problem}.", err=True)
+            sys.exit(2)
+        click.echo(f"Audit chain verified: {report.checked} entries, no break.")
+        if checkpoint_path:
+            Path(checkpoint_path).write_text(json.dumps(checkpoint_of(report, key), indent=2) + "\n")
+            click.echo(f"Checkpoint written to {checkpoint_path}: {report.checked} entries.")
+
+    @app.cli.group("retention")
+    def retention_group():
+        """Anonymise records past the scheme's retention period."""
+
+    @retention_group.command("run")
+    @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Only report (the default).")
+    @click.option("--apply", "mode", flag_value="apply", help="Anonymise the records found.")
+    def retention_run(mode):
+        """Anonymise people whose last arrangement ended more than RETENTION_YEARS ago."""
+        from shared_lives.rights.retention import run_retention
 
         with Session(get_engine()) as session:
-            report = verify_chain(session, current_app.config["AUDIT_KEY"])
-        if report.ok:
-            click.echo(f"Audit chain verified: {report.checked} entries, no break.")
-            return
+            result = run_retention(session, current_app.config, apply=mode == "apply")
+            if mode == "apply":
+                session.commit()
+            else:
+                session.rollback()
+        verb = "Anonymised" if mode == "apply" else "Would anonymise"
         click.echo(
-            f"Audit chain BROKEN at position {report.position} (entry id {report.entry_id}): {report.problem}. "
-            f"{report.checked} entries before it verified.",
-            err=True,
+            f"{verb} {len(result.person_ids)} people (last arrangement ended before {result.cutoff.isoformat()}); "
+            f"{result.proposals} proposals, {result.arrangements} arrangements kept, their free text cleared."
         )
-        sys.exit(1)
+        if result.person_ids:
+            click.echo("Person ids: " + ", ".join(str(i) for i in result.person_ids))
+        if mode != "apply":
+            click.echo("Dry run: nothing was changed. Run with --apply to anonymise.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_cmd(path):
+        """Copy the database to PATH while the app runs (SQLite online backup)."""
+        from shared_lives.backup import BackupError, backup
+
+        try:
+            counts = backup(current_app.config["DATABASE_URL"], path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Backed up to {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+    def restore_cmd(path, force):
+        """Restore a backup made by `backup` into the configured (fresh) database, then verify the audit chain."""
+        from shared_lives.audit.services import verify_chain
+        from shared_lives.backup import BackupError, restore
+
+        try:
+            counts = restore(path, current_app.config["DATABASE_URL"], force=force)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        get_engine().dispose()
+        with Session(get_engine()) as session:
+            report = verify_chain(session, current_app.config["AUDIT_KEY"])
+        click.echo("Restored: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if not report.ok:
+            click.echo(f"Audit chain BROKEN at position {report.position}: {report.problem}.", err=True)
+            sys.exit(1)
+        click.echo(f"Audit chain verified: {report.checked} entries.")
