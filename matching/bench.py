@@ -210,9 +210,9 @@ def bench_pool(n=10_000):
     )
 
 
-def bench_stable(n=10_000, length=50):
+def bench_stable(n=10_000, length=50, max_km=(20.0, 60.0), label=""):
     """Stable proposals on 10k x 10k with top-50 lists, building the lists included."""
-    inst = synthetic(n, n, seed=3, max_km=(20.0, 60.0))
+    inst = synthetic(n, n, seed=3, max_km=max_km)
 
     def run():
         t0 = time.perf_counter()
@@ -223,7 +223,8 @@ def bench_stable(n=10_000, length=50):
 
     t, (t_lists, t_da, match, prefs) = _timed(run, repeat=2)
     _line(
-        bench=f"stable_{n}x{n}_top{length}",
+        bench=f"stable_{n}x{n}_top{length}{label}",
+        distance_limits_km=list(max_km),
         seconds=round(t, 4),
         target_seconds=1.0,
         lists_seconds=round(t_lists, 4),
@@ -249,9 +250,9 @@ def bench_optimal_dense(n=2000):
     )
 
 
-def bench_optimal_pool(n=10_000, k=50):
+def bench_optimal_pool(n=10_000, k=50, max_km=(20.0, 60.0), label=""):
     """Optimal on 10k x 10k from each person's top-50 households; loss vs exact on all allowed pairs."""
-    inst = synthetic(n, n, seed=5, max_km=(20.0, 60.0))
+    inst = synthetic(n, n, seed=5, max_km=max_km)
     caps = inst.households.free_places
 
     def run():
@@ -280,7 +281,9 @@ def bench_optimal_pool(n=10_000, k=50):
     lookup = dict(zip(zip(api.tolist(), ahj.tolist(), strict=False), tw.tolist(), strict=False))
     exact = sum(lookup[p] for p in exact_pairs)
     _line(
-        bench=f"optimal_{n}x{n}_top{k}_candidates",
+        bench=f"optimal_{n}x{n}_top{k}_candidates{label}",
+        distance_limits_km=list(max_km),
+        mean_allowed_per_person=round(len(tw) / n, 1),
         seconds=round(t_solve, 4),
         target_seconds=1.0,
         seconds_including_top50_lists=round(t_all, 4),
@@ -294,12 +297,24 @@ def bench_optimal_pool(n=10_000, k=50):
     )
 
 
+def bench_stable_wide(n=10_000):
+    """As :func:`bench_stable` with wider limits, so most lists are full (50)."""
+    bench_stable(n, max_km=(60.0, 120.0), label="_wide_reach")
+
+
+def bench_optimal_pool_wide(n=10_000):
+    """As :func:`bench_optimal_pool` with wider limits, so top-50 really prunes."""
+    bench_optimal_pool(n, max_km=(60.0, 120.0), label="_wide_reach")
+
+
 BENCHES = {
     "scheme": bench_scheme,
     "pool": bench_pool,
     "stable": bench_stable,
+    "stable_wide": bench_stable_wide,
     "optimal_dense": bench_optimal_dense,
     "optimal_pool": bench_optimal_pool,
+    "optimal_pool_wide": bench_optimal_pool_wide,
 }
 
 
@@ -315,7 +330,7 @@ def run(quick=False, only=None):
     for name, fn in BENCHES.items():
         if only and name not in only:
             continue
-        if quick and name in ("pool", "stable", "optimal_pool"):
+        if quick and name in ("pool", "stable", "optimal_pool", "stable_wide", "optimal_pool_wide"):
             fn(2000)
         elif quick and name == "optimal_dense":
             fn(500)

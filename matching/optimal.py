@@ -122,8 +122,15 @@ def max_compatibility(scores, capacities):
     density = valid.mean()
     if n * n_places <= _DENSE_LIMIT and density > 0.05:
         place_h = np.repeat(np.arange(m), caps)
-        gain = np.where(valid, s, 0.0)[:, place_h]
-        r, c = linear_sum_assignment(gain, maximize=True)
+        cost = -np.where(valid, s, 0.0)[:, place_h]
+        # Reductions that shift every full assignment's cost by the same amount
+        # keep the optimum and make the solver much faster: rows when every
+        # row is assigned (n <= places), columns when every column is.
+        if n <= n_places:
+            cost -= cost.min(axis=1, keepdims=True)
+        if n >= n_places:
+            cost -= cost.min(axis=0, keepdims=True)
+        r, c = linear_sum_assignment(cost)
         h = place_h[c]
         take = valid[r, h]
         return [(int(a), int(b)) for a, b in zip(r[take], h[take], strict=False)]
