@@ -25,6 +25,23 @@ def test_matching_package_docs_example():
     assert is_valid(out, residents, hospitals, caps)
 
 
+def test_nrmp_example_with_one_sided_lists():
+    # the NRMP website's worked example, as used in the `matching` package's
+    # early tests: Mercy ranks only D and J, so S (C, M) ends up unmatched
+    residents = {
+        "A": ["C"],
+        "S": ["C", "M"],
+        "J": ["C", "G", "M"],
+        "L": ["M", "C", "G"],
+        "D": ["C", "M", "G"],
+    }
+    hospitals = {"M": ["D", "J"], "C": ["D", "A", "S", "L", "J"], "G": ["D", "A", "J", "L"]}
+    caps = {"M": 2, "C": 2, "G": 2}
+    out = deferred_acceptance(residents, hospitals, caps)
+    assert out == {"M": [], "C": ["D", "A"], "G": ["J", "L"]}
+    assert blocking_pairs(out, residents, hospitals, caps) == []
+
+
 def test_gale_shapley_1962_example_1():
     # Gale & Shapley (1962), example 1: three men, three women, Latin-square
     # preferences; the man-proposing algorithm gives every man his first choice.
