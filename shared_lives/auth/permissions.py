@@ -23,9 +23,15 @@ _STAFF_RECORDS = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"user:manage", "vocab:manage", "audit:read"}),
-    "manager": frozenset(_STAFF_RECORDS | {"proposal:approve", "audit:read", "proposal:read"}),
-    "coordinator": frozenset(_STAFF_RECORDS | {"proposal:create", "proposal:read"}),
-    "carer": frozenset({"own_household:read", "own_household:write"}),
+    "manager": frozenset(
+        _STAFF_RECORDS
+        | {"proposal:approve", "audit:read", "proposal:read", "person:subject_access"}
+        | {"arrangement:write", "review:write"}
+    ),
+    "coordinator": frozenset(
+        _STAFF_RECORDS | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
+    ),
+    "carer": frozenset({"own_household:read", "own_household:write", "own_proposal:read", "own_proposal:respond"}),
     "auditor": frozenset(
         {"household:read", "person:read", "compliance:read", "audit:read", "export:read", "proposal:read"}
     ),
