@@ -1,0 +1,740 @@
+"""Suggestions and the journey from proposal to arrangement, as a state machine.
+
+States of a Proposal (``Proposal.status``)::
+
+    proposed --(a side agrees / an introduction is planned)--> introductions
+    introductions --(the other side agrees too)--> agreed
+    agreed --(a manager who did not propose it approves; hard constraints re-checked;
+              a place taken atomically)--> active   (an Arrangement exists)
+    proposed | introductions | agreed --(either side declines or withdraws,
+              or the coordinator withdraws)--> declined | withdrawn
+
+"suggested" is not a state of a row: suggestions are engine runs (EngineRun) and
+never create a Proposal. Approval and the start of the arrangement are one step,
+so ``approved`` is never left standing without an arrangement. Nothing is ever
+deleted; a closed proposal keeps its responses and introductions, and the person
+stays (or goes back to) waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+import matching
+from shared_lives.audit.log import actor_of, audit
+from shared_lives.auth.permissions import has_permission, require
+from shared_lives.errors import Conflict, NotFound, ValidationError
+from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.matches import adapter
+from shared_lives.matches.models import (
+    CLOSE_REASONS,
+    GIVEN_BY,
+    INTRODUCTION_KINDS,
+    EngineRun,
+    Introduction,
+    Proposal,
+    ProposalResponse,
+)
+from shared_lives.people.models import Person
+from shared_lives.placements import services as placement_services
+from shared_lives.placements.models import Arrangement
+from shared_lives.timeutil import today, utcnow
+
+OPEN_STATUSES = ("proposed", "introductions", "agreed")
+PERSON_GIVERS = ("person", "representative", "advocate", "best_interests")
+SHORTLIST_LENGTH = 10
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def _record_run(session, user, kind, subject_id, snapshot, result, version) -> EngineRun:
+    run = EngineRun(
+        actor_id=getattr(user, "id", None),
+        kind=kind,
+        subject_id=subject_id,
+        weights_version=version,
+        input_snapshot=adapter.jsonable(snapshot),
+        result=adapter.jsonable(result),
+    )
+    session.add(run)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "engine.run",
+        "engine_run",
+        run.id,
+        changes={"kind": kind, "subject_id": subject_id, "weights_version": version},
+    )
+    return run
+
+
+def _sides(explanation: dict) -> dict:
+    """Factors for and against, from each side."""
+    out = {}
+    for side in ("person", "household"):
+        items = [f for f in explanation["factors"] if f["side"] == side]
+        out[side] = {
+            "for": [f["words"] for f in items if f["value"] >= 0.5],
+            "against": [f["words"] for f in items if f["value"] < 0.5],
+        }
+    return out
+
+
+def _entry(instance, i, j, person_name, household_name) -> dict:
+    e = matching.explain(instance, i, j)
+    return {
+        "person_id": int(instance.people.ids[i]),
+        "household_id": int(instance.households.ids[j]),
+        "person_name": person_name,
+        "household_name": household_name,
+        "total": round(float(e["total"]), 4),
+        "person_side": round(float(e["person_side"]), 4),
+        "household_side": round(float(e["household_side"]), 4),
+        "summary": e["summary"],
+        "factors": _sides(e),
+    }
+
+
+def _all_households(session) -> list[Household]:
+    return list(session.exec(select(Household).order_by(Household.id)).all())
+
+
+def _waiting_people(session) -> list[Person]:
+    return list(session.exec(select(Person).where(Person.status == "waiting").order_by(Person.id)).all())
+
+
+def get_person(session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def get_household(session, household_id: int) -> Household:
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFound("No such household.")
+    return household
+
+
+def suggestions_for_person(session: Session, user, person_id: int) -> dict:
+    """Run the engine for one person on the current records: shortlist and exclusions."""
+    require(user, "match:run")
+    person = get_person(session, person_id)
+    households = _all_households(session)
+    instance, snapshot = adapter.build_instance(session, [person], households)
+    names = {h.id: h.name for h in households}
+    shortlist, excluded = [], []
+    if households:
+        allowed, _bits = matching.hard_constraints(instance)
+        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0)
+        for j in lists.person_households[0]:
+            if j >= 0:
+                hid = int(instance.households.ids[j])
+                shortlist.append(_entry(instance, 0, int(j), person.first_name, names[hid]))
+        for j in np.flatnonzero(~allowed[0]):
+            hid = int(instance.households.ids[j])
+            excluded.append(
+                {
+                    "household_id": hid,
+                    "household_name": names[hid],
+                    "reasons": matching.exclusion_reasons(instance, 0, int(j)),
+                }
+            )
+    result = {"shortlist": shortlist, "excluded": excluded}
+    run = _record_run(session, user, "person", person.id, snapshot, result, matching.WEIGHTS_VERSION)
+    return {"person": person, "run": run, **result}
+
+
+def suggestions_for_household(session: Session, user, household_id: int) -> dict:
+    """Run the engine for one household: waiting people who might suit it, and who is excluded."""
+    require(user, "match:run")
+    household = get_household(session, household_id)
+    people = _waiting_people(session)
+    instance, snapshot = adapter.build_instance(session, people, [household])
+    names = {p.id: p.first_name for p in people}
+    shortlist, excluded = [], []
+    if people:
+        allowed, _bits = matching.hard_constraints(instance)
+        lists = matching.shortlists(instance, 1, k_households=SHORTLIST_LENGTH, prefilter="none")
+        for i in lists.household_people[0]:
+            if i >= 0:
+                pid = int(instance.people.ids[i])
+                shortlist.append(_entry(instance, int(i), 0, names[pid], household.name))
+        for i in np.flatnonzero(~allowed[:, 0]):
+            pid = int(instance.people.ids[i])
+            excluded.append(
+                {
+                    "person_id": pid,
+                    "person_name": names[pid],
+                    "reasons": matching.exclusion_reasons(instance, int(i), 0),
+                }
+            )
+    result = {"shortlist": shortlist, "excluded": excluded}
+    run = _record_run(session, user, "household", household.id, snapshot, result, matching.WEIGHTS_VERSION)
+    return {"household": household, "run": run, **result}
+
+
+def _preferences(instance):
+    """Each side's ranking by its own score, over allowed pairs (for blocking pairs)."""
+    allowed, _ = matching.hard_constraints(instance)
+    p, h, _t = matching.score(instance)
+    pids, hids = instance.people.ids, instance.households.ids
+    pp = {
+        pids[i]: [hids[j] for j in sorted(np.flatnonzero(allowed[i]), key=lambda j: (-p[i, j], j))]
+        for i in range(len(pids))
+    }
+    hp = {
+        hids[j]: [pids[i] for i in sorted(np.flatnonzero(allowed[:, j]), key=lambda i: (-h[i, j], i))]
+        for j in range(len(hids))
+    }
+    caps = {hid: int(c) for hid, c in zip(hids, instance.households.free_places, strict=False)}
+    return pp, hp, caps
+
+
+def scheme_view(session: Session, user) -> dict:
+    """Optimal and stable proposals for everyone waiting, side by side. Changes no record."""
+    require(user, "match:run")
+    people = _waiting_people(session)
+    households = _all_households(session)
+    instance, snapshot = adapter.build_instance(session, people, households)
+    pnames = {p.id: f"{p.first_name} {p.last_name}" for p in people}
+    hnames = {h.id: h.name for h in households}
+    methods = {}
+    if people and households:
+        pp, hp, caps = _preferences(instance)
+        for method in ("optimal", "stable"):
+            pairs, details = matching.propose(instance, method)
+            rows = []
+            assignment: dict = {hid: [] for hid in instance.households.ids}
+            for i, j in pairs:
+                pid, hid = int(instance.people.ids[i]), int(instance.households.ids[j])
+                rows.append(_entry(instance, int(i), int(j), pnames[pid], hnames[hid]))
+                assignment[instance.households.ids[j]].append(instance.people.ids[i])
+            proposed = {r["person_id"] for r in rows}
+            blocking = matching.blocking_pairs(assignment, pp, hp, caps)
+            methods[method] = {
+                "pairs": rows,
+                "total": round(sum(r["total"] for r in rows), 4),
+                "left_out": [{"person_id": p.id, "name": pnames[p.id]} for p in people if p.id not in proposed],
+                "blocking_pairs": [
+                    {
+                        "person_id": int(a),
+                        "person_name": pnames[int(a)],
+                        "household_id": int(b),
+                        "household_name": hnames[int(b)],
+                    }
+                    for a, b in blocking
+                ],
+                "how": details.get("how", ""),
+            }
+    else:
+        for method in ("optimal", "stable"):
+            methods[method] = {
+                "pairs": [],
+                "total": 0,
+                "left_out": [{"person_id": p.id, "name": pnames[p.id]} for p in people],
+                "blocking_pairs": [],
+                "how": "",
+            }
+    result = {
+        m: {"pairs": [[r["person_id"], r["household_id"], r["total"]] for r in v["pairs"]], "total": v["total"]}
+        for m, v in methods.items()
+    }
+    run = _record_run(session, user, "scheme", None, snapshot, result, matching.WEIGHTS_VERSION)
+    return {"run": run, "methods": methods, "waiting": len(people)}
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def get_proposal(session: Session, user, proposal_id: int, for_update: bool = False) -> Proposal:
+    """A proposal the user may see: staff see all; a carer only their own household's."""
+    stmt = select(Proposal).where(Proposal.id == proposal_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    proposal = session.exec(stmt).first()
+    if has_permission(getattr(user, "role", None), "proposal:read"):
+        if proposal is None:
+            raise NotFound("No such proposal.")
+        return proposal
+    require(user, "own_proposal:read")
+    if proposal is None or proposal.household_id != user.household_id or user.household_id is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def list_proposals(session: Session, user, status: str | None = None) -> list[tuple[Proposal, Person, Household]]:
+    stmt = (
+        select(Proposal, Person, Household)
+        .join(Person, Person.id == Proposal.person_id)
+        .join(Household, Household.id == Proposal.household_id)
+        .order_by(Proposal.proposed_at.desc(), Proposal.id.desc())
+    )
+    if has_permission(getattr(user, "role", None), "proposal:read"):
+        pass
+    else:
+        require(user, "own_proposal:read")
+        stmt = stmt.where(Proposal.household_id == (user.household_id or -1))
+    if status == "open":
+        stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
+    elif status:
+        stmt = stmt.where(Proposal.status == status)
+    return list(session.exec(stmt).all())
+
+
+def create_proposal(
+    session: Session,
+    user,
+    person_id: int,
+    household_id: int,
+    rationale: str,
+    arrangement_type: str | None = None,
+    engine_run_id: int | None = None,
+    short_break_start: date | None = None,
+    short_break_end: date | None = None,
+) -> Proposal:
+    """A coordinator proposes that a person and a household consider each other."""
+    require(user, "proposal:create")
+    person = get_person(session, person_id)
+    household = get_household(session, household_id)
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError("Enter why you are proposing this match", "rationale")
+    kind = arrangement_type or person.arrangement_type
+    if kind not in ARRANGEMENT_TYPES:
+        raise ValidationError("Select an arrangement type", "arrangement_type")
+    if kind == "short_breaks":
+        if not short_break_start or not short_break_end:
+            raise ValidationError("Enter the dates of the short break", "short_break_start")
+        if short_break_end < short_break_start:
+            raise ValidationError("The short break must end on or after its first day", "short_break_end")
+    if person.status not in ("waiting", "referred", "matched"):
+        raise ValidationError("This person's referral is closed", "rationale")
+    open_same = session.exec(
+        select(Proposal.id).where(
+            Proposal.person_id == person.id,
+            Proposal.household_id == household.id,
+            Proposal.status.in_(OPEN_STATUSES),
+        )
+    ).first()
+    if open_same:
+        raise ValidationError("There is already an open proposal for this person and household", "rationale")
+    reasons = adapter.pair_exclusions(session, _with_type(person, kind), household)
+    if reasons:
+        raise ValidationError(
+            "This household cannot be proposed now: " + "; ".join(r["message"] for r in reasons), "rationale"
+        )
+    explanation = adapter.pair_explanation(session, _with_type(person, kind), household)
+    run = session.get(EngineRun, engine_run_id) if engine_run_id else None
+    proposal = Proposal(
+        person_id=person.id,
+        household_id=household.id,
+        arrangement_type=kind,
+        rationale=rationale[:2000],
+        score=round(float(explanation["total"]), 4),
+        engine_run_id=run.id if run else None,
+        proposed_by_id=user.id,
+        short_break_start=short_break_start if kind == "short_breaks" else None,
+        short_break_end=short_break_end if kind == "short_breaks" else None,
+    )
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "proposal.create",
+        "proposal",
+        proposal.id,
+        changes={"arrangement_type": kind, "engine_run_id": proposal.engine_run_id, "score": proposal.score},
+        person_id=person.id,
+        household_id=household.id,
+    )
+    return proposal
+
+
+class _TypedPerson:
+    """A person row seen as seeking a given arrangement type (for one check)."""
+
+    def __init__(self, person: Person, kind: str):
+        self._person = person
+        self.arrangement_type = kind
+
+    def __getattr__(self, name):
+        return getattr(self._person, name)
+
+
+def _with_type(person: Person, kind: str):
+    return person if person.arrangement_type == kind else _TypedPerson(person, kind)
+
+
+def _require_open(proposal: Proposal) -> None:
+    if proposal.status not in OPEN_STATUSES:
+        raise ValidationError(f"This proposal is {proposal.status} and can no longer change", "decision")
+
+
+def _check_version(proposal: Proposal, version: int | None) -> None:
+    if version is not None and version != proposal.version:
+        from shared_lives.errors import StaleRecord
+
+        raise StaleRecord("Someone else changed this proposal since you opened it. Reload the page and check.")
+
+
+def record_response(
+    session: Session,
+    user,
+    proposal_id: int,
+    side: str,
+    decision: str,
+    given_by: str,
+    given_by_name: str,
+    how_checked: str = "",
+    reason: str | None = None,
+    note: str = "",
+    household_views: str = "",
+    version: int | None = None,
+) -> ProposalResponse:
+    """Record one side's answer: agree, decline or withdraw (with who gave it and how it was checked).
+
+    Coordinators record either side. A carer records only their own household's answer.
+    """
+    if side not in ("person", "household"):
+        raise ValidationError("Choose whose answer this is", "side")
+    if side == "person" or not has_permission(getattr(user, "role", None), "proposal:respond"):
+        if side == "household" and has_permission(getattr(user, "role", None), "own_proposal:respond"):
+            pass
+        else:
+            require(user, "proposal:respond")
+    proposal = get_proposal(session, user, proposal_id, for_update=True)
+    _check_version(proposal, version)
+    _require_open(proposal)
+    if decision not in ("agree", "decline", "withdraw"):
+        raise ValidationError("Choose an answer", "decision")
+    given_by_name = (given_by_name or "").strip()
+    how_checked = (how_checked or "").strip()
+    if side == "person":
+        if given_by not in PERSON_GIVERS:
+            raise ValidationError("Choose who gave the person's answer", "given_by")
+        if not given_by_name:
+            raise ValidationError("Enter the name of who gave the answer", "given_by_name")
+        if not how_checked:
+            raise ValidationError("Enter how the answer was checked", "how_checked")
+    else:
+        given_by = "carer"
+        if not given_by_name:
+            raise ValidationError("Enter the name of the carer who gave the answer", "given_by_name")
+    current = proposal.person_response if side == "person" else proposal.carer_response
+    if decision == "agree" and current == "agree":
+        raise ValidationError("This side has already agreed", "decision")
+    if decision == "withdraw" and current != "agree":
+        decision = "decline"
+    if decision in ("decline", "withdraw"):
+        if reason not in CLOSE_REASONS:
+            raise ValidationError("Choose a reason", "reason")
+    else:
+        reason = None
+    response = ProposalResponse(
+        proposal_id=proposal.id,
+        side=side,
+        decision=decision,
+        given_by=given_by,
+        given_by_name=given_by_name[:120],
+        how_checked=how_checked[:500],
+        reason=reason,
+        note=(note or "").strip()[:1000],
+        household_views=(household_views or "").strip()[:1000] if side == "household" else "",
+        recorded_by_id=user.id,
+    )
+    session.add(response)
+    before = proposal.status
+    if decision == "agree":
+        if side == "person":
+            proposal.person_response = "agree"
+        else:
+            proposal.carer_response = "agree"
+        both = proposal.person_response == "agree" and proposal.carer_response == "agree"
+        proposal.status = "agreed" if both else "introductions"
+    else:
+        if side == "person":
+            proposal.person_response = "decline"
+        else:
+            proposal.carer_response = "decline"
+        _close(proposal, user, "declined" if decision == "decline" else "withdrawn", reason, note)
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        f"proposal.{side}_{decision}",
+        "proposal",
+        proposal.id,
+        changes={
+            "side": side,
+            "decision": decision,
+            "given_by": given_by,
+            "reason": reason,
+            "status": [before, proposal.status],
+        },
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return response
+
+
+def _close(proposal: Proposal, user, status: str, reason: str | None, note: str) -> None:
+    proposal.status = status
+    proposal.closed_reason = reason
+    proposal.closed_note = (note or "").strip()[:1000]
+    proposal.closed_by_id = user.id
+    proposal.closed_at = utcnow()
+
+
+def withdraw_proposal(session: Session, user, proposal_id: int, reason: str, note: str = "") -> Proposal:
+    """The scheme withdraws a proposal (e.g. the person chose another household). Nothing is deleted."""
+    require(user, "proposal:create")
+    proposal = get_proposal(session, user, proposal_id, for_update=True)
+    _require_open(proposal)
+    if reason not in CLOSE_REASONS:
+        raise ValidationError("Choose a reason", "reason")
+    before = proposal.status
+    _close(proposal, user, "withdrawn", reason, note)
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "proposal.withdraw",
+        "proposal",
+        proposal.id,
+        changes={"reason": reason, "status": [before, "withdrawn"]},
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return proposal
+
+
+def add_introduction(
+    session: Session,
+    user,
+    proposal_id: int,
+    kind: str,
+    planned_for: date | None,
+    status: str = "planned",
+    person_feedback: str = "",
+    carer_feedback: str = "",
+) -> Introduction:
+    """Plan or record a meeting between the person and the household."""
+    require(user, "proposal:respond")
+    proposal = get_proposal(session, user, proposal_id, for_update=True)
+    _require_open(proposal)
+    if kind not in INTRODUCTION_KINDS:
+        raise ValidationError("Choose the kind of meeting", "kind")
+    if planned_for is None:
+        raise ValidationError("Enter the date of the meeting", "planned_for")
+    if status not in ("planned", "completed", "cancelled"):
+        raise ValidationError("Choose whether the meeting is planned or has happened", "status")
+    if status == "completed" and planned_for > today():
+        raise ValidationError("A meeting that has happened cannot be in the future", "planned_for")
+    intro = Introduction(
+        proposal_id=proposal.id,
+        kind=kind,
+        planned_for=planned_for,
+        status=status,
+        person_feedback=(person_feedback or "").strip()[:1000],
+        carer_feedback=(carer_feedback or "").strip()[:1000],
+        recorded_by_id=user.id,
+    )
+    session.add(intro)
+    if proposal.status == "proposed":
+        proposal.status = "introductions"
+        proposal.version += 1
+        session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "introduction.create",
+        "introduction",
+        intro.id,
+        changes={"proposal_id": proposal.id, "kind": kind, "status": status},
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return intro
+
+
+def update_introduction(
+    session: Session, user, introduction_id: int, status: str, person_feedback: str = "", carer_feedback: str = ""
+) -> Introduction:
+    """Mark a meeting as happened (or cancelled) with both sides' feedback."""
+    require(user, "proposal:respond")
+    intro = session.get(Introduction, introduction_id)
+    if intro is None:
+        raise NotFound("No such introduction.")
+    proposal = get_proposal(session, user, intro.proposal_id)
+    if status not in ("planned", "completed", "cancelled"):
+        raise ValidationError("Choose whether the meeting is planned, has happened or was cancelled", "status")
+    if status == "completed" and intro.planned_for > today():
+        raise ValidationError("A meeting cannot have happened before its date", "status")
+    intro.status = status
+    intro.person_feedback = (person_feedback or "").strip()[:1000]
+    intro.carer_feedback = (carer_feedback or "").strip()[:1000]
+    session.add(intro)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "introduction.update",
+        "introduction",
+        intro.id,
+        changes={"status": status},
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return intro
+
+
+def introductions_of(session: Session, proposal_id: int) -> list[Introduction]:
+    return list(
+        session.exec(
+            select(Introduction).where(Introduction.proposal_id == proposal_id).order_by(Introduction.planned_for)
+        ).all()
+    )
+
+
+def responses_of(session: Session, proposal_id: int) -> list[ProposalResponse]:
+    return list(
+        session.exec(
+            select(ProposalResponse)
+            .where(ProposalResponse.proposal_id == proposal_id)
+            .order_by(ProposalResponse.recorded_at, ProposalResponse.id)
+        ).all()
+    )
+
+
+# --------------------------------------------------------------------------- approval
+
+
+def approval_blockers(session: Session, user, proposal: Proposal) -> list[str]:
+    """Why this user cannot approve this proposal now (empty when approval may go ahead)."""
+    out = []
+    if not has_permission(getattr(user, "role", None), "proposal:approve"):
+        out.append("Only a manager can approve a match.")
+    if proposal.proposed_by_id == getattr(user, "id", None):
+        out.append("You proposed this match, so another manager must approve it (four eyes).")
+    if proposal.status not in OPEN_STATUSES:
+        out.append(f"This proposal is {proposal.status}.")
+    if proposal.person_response != "agree":
+        out.append("The person's agreement has not been recorded.")
+    if proposal.carer_response != "agree":
+        out.append("The carer's agreement has not been recorded.")
+    return out
+
+
+def approve(
+    session: Session, user, proposal_id: int, start_date: date | None = None, version: int | None = None
+) -> Arrangement:
+    """A manager approves an agreed proposal and the arrangement starts, taking a place atomically.
+
+    Order: permission; lock the household row (PostgreSQL ``FOR UPDATE``; on SQLite
+    the transaction began IMMEDIATE, so writers are already serialised); lock the
+    person and the proposal; check four eyes and both agreements; re-check every
+    hard constraint on the current records (places, terms, approval, DBS...);
+    check the person has no other active live-in arrangement; then write.
+    """
+    require(user, "proposal:approve")
+    peek = session.get(Proposal, proposal_id)
+    if peek is None:
+        raise NotFound("No such proposal.")
+    fresh = {"populate_existing": True}
+    household = session.exec(
+        select(Household).where(Household.id == peek.household_id).with_for_update().execution_options(**fresh)
+    ).one()
+    person = session.exec(
+        select(Person).where(Person.id == peek.person_id).with_for_update().execution_options(**fresh)
+    ).one()
+    proposal = session.exec(
+        select(Proposal).where(Proposal.id == proposal_id).with_for_update().execution_options(**fresh)
+    ).one()
+    _check_version(proposal, version)
+    if proposal.status in ("active", "approved"):
+        raise Conflict("This match has already been approved and the arrangement has started.")
+    blockers = approval_blockers(session, user, proposal)
+    if blockers:
+        raise ValidationError(" ".join(blockers), "start_date")
+    start = start_date or today()
+    kind = proposal.arrangement_type
+    reasons = adapter.pair_exclusions(session, _with_type(person, kind), household)
+    if reasons:
+        codes = {r["code"] for r in reasons}
+        message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
+        if codes == {"no_free_place"}:
+            raise Conflict(message + " Another arrangement took the last place.")
+        raise ValidationError(message, "start_date")
+    if kind == "live_in":
+        other = session.exec(
+            select(func.count())
+            .select_from(Arrangement)
+            .where(
+                Arrangement.person_id == person.id,
+                Arrangement.status == "active",
+                Arrangement.arrangement_type == "live_in",
+            )
+        ).one()
+        if other:
+            raise Conflict(f"{person.first_name} already has an active live-in arrangement.")
+    before = proposal.status
+    proposal.status = "active"
+    proposal.approved_by_id = user.id
+    proposal.approved_at = utcnow()
+    proposal.version += 1
+    session.add(proposal)
+    arrangement = Arrangement(
+        person_id=person.id,
+        household_id=household.id,
+        arrangement_type=kind,
+        start_date=start,
+        short_break_start=proposal.short_break_start,
+        short_break_end=proposal.short_break_end,
+        proposal_id=proposal.id,
+    )
+    session.add(arrangement)
+    if kind == "live_in" or person.status == "waiting":
+        person.status = "matched"
+        person.version += 1
+        session.add(person)
+    session.flush()
+    placement_services.schedule_first_reviews(session, arrangement)
+    audit(
+        session,
+        actor_of(user),
+        "proposal.approve",
+        "proposal",
+        proposal.id,
+        changes={"status": [before, "active"], "arrangement_id": arrangement.id, "start_date": start.isoformat()},
+        person_id=person.id,
+        household_id=household.id,
+    )
+    audit(
+        session,
+        actor_of(user),
+        "arrangement.start",
+        "arrangement",
+        arrangement.id,
+        changes={"proposal_id": proposal.id, "arrangement_type": kind, "start_date": start.isoformat()},
+        person_id=person.id,
+        household_id=household.id,
+    )
+    return arrangement
+
+
+def reviews_window(start: date) -> tuple[date, date]:
+    return start + timedelta(weeks=4), start + timedelta(weeks=6)

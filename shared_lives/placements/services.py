@@ -1,0 +1,236 @@
+"""Arrangements once started: reviews on a schedule, and the ending.
+
+Reviews: the first at 4 to 6 weeks (due at start + 5 weeks), then interim reviews
+every ``REVIEW_INTERVAL_DAYS`` (app config, default 91) until the annual review,
+which is due a year after the start and then every year. Completing a review
+schedules the next one of its cycle. A review is *due* from 14 days before its
+date and *overdue* after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from shared_lives.audit.log import actor_of, audit
+from shared_lives.auth.permissions import require
+from shared_lives.errors import NotFound, ValidationError
+from shared_lives.households.models import Household
+from shared_lives.people.models import Person
+from shared_lives.placements.models import Arrangement, Review
+from shared_lives.timeutil import today
+
+FIRST_REVIEW_AFTER = timedelta(weeks=5)
+DUE_SOON = timedelta(days=14)
+END_REASONS = {
+    "planned_move": "Planned move on",
+    "person_choice": "The person chose to leave",
+    "carer_choice": "The carer asked to end it",
+    "needs_changed": "The person's needs changed",
+    "health": "Health or hospital",
+    "short_break_over": "The short break is over",
+    "safeguarding": "Safeguarding concern",
+    "death": "The person died",
+    "other": "Another reason",
+}
+END_DECIDED_BY = {
+    "person": "The person (or their representative)",
+    "carer": "The carer",
+    "scheme": "The scheme",
+    "mutual": "Everyone together",
+}
+
+
+def _interval() -> timedelta:
+    try:
+        days = int(current_app.config.get("REVIEW_INTERVAL_DAYS", 91))
+    except RuntimeError:
+        days = 91
+    return timedelta(days=max(7, days))
+
+
+def _annual_after(start: date, on: date) -> date:
+    years = max(1, on.year - start.year + (1 if (on.month, on.day) >= (start.month, start.day) else 0))
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def schedule_first_reviews(session: Session, arrangement: Arrangement) -> list[Review]:
+    """The first review (start + 5 weeks) and the first annual review."""
+    reviews = [
+        Review(arrangement_id=arrangement.id, kind="first", due_on=arrangement.start_date + FIRST_REVIEW_AFTER),
+        Review(
+            arrangement_id=arrangement.id,
+            kind="annual",
+            due_on=_annual_after(arrangement.start_date, arrangement.start_date),
+        ),
+    ]
+    for r in reviews:
+        session.add(r)
+    session.flush()
+    return reviews
+
+
+def get_arrangement(session: Session, user, arrangement_id: int) -> Arrangement:
+    require(user, "proposal:read")
+    arrangement = session.get(Arrangement, arrangement_id)
+    if arrangement is None:
+        raise NotFound("No such arrangement.")
+    return arrangement
+
+
+def reviews_of(session: Session, arrangement_id: int) -> list[Review]:
+    return list(
+        session.exec(select(Review).where(Review.arrangement_id == arrangement_id).order_by(Review.due_on)).all()
+    )
+
+
+def complete_review(session: Session, user, review_id: int, completed_on: date | None, notes: str = "") -> Review:
+    """Record a review as done and schedule the next one of its cycle."""
+    require(user, "review:write")
+    review = session.get(Review, review_id)
+    if review is None:
+        raise NotFound("No such review.")
+    arrangement = session.get(Arrangement, review.arrangement_id)
+    if review.completed_on is not None:
+        raise ValidationError("This review is already recorded", "completed_on")
+    if completed_on is None:
+        raise ValidationError("Enter the date of the review", "completed_on")
+    if completed_on > today():
+        raise ValidationError("The date of the review cannot be in the future", "completed_on")
+    if completed_on < arrangement.start_date:
+        raise ValidationError("The review cannot be before the arrangement started", "completed_on")
+    review.completed_on = completed_on
+    review.completed_by_id = user.id
+    review.notes = (notes or "").strip()[:2000]
+    session.add(review)
+    nxt = None
+    if arrangement.status == "active":
+        if review.kind == "annual":
+            nxt = Review(
+                arrangement_id=arrangement.id,
+                kind="annual",
+                due_on=_annual_after(arrangement.start_date, review.due_on),
+            )
+        else:
+            due = completed_on + _interval()
+            annual = session.exec(
+                select(Review).where(
+                    Review.arrangement_id == arrangement.id, Review.kind == "annual", Review.completed_on.is_(None)
+                )
+            ).first()
+            if annual is None or due < annual.due_on - timedelta(days=14):
+                nxt = Review(arrangement_id=arrangement.id, kind="monthly", due_on=due)
+        if nxt:
+            session.add(nxt)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "review.complete",
+        "review",
+        review.id,
+        changes={
+            "kind": review.kind,
+            "completed_on": completed_on.isoformat(),
+            "next_due": nxt.due_on.isoformat() if nxt else None,
+        },
+        person_id=arrangement.person_id,
+        household_id=arrangement.household_id,
+    )
+    return review
+
+
+def end_arrangement(
+    session: Session,
+    user,
+    arrangement_id: int,
+    end_date: date | None,
+    reason: str,
+    decided_by: str,
+    note: str = "",
+    planned: bool | None = None,
+) -> Arrangement:
+    """End an arrangement with its date, reason and who decided. The history stays."""
+    require(user, "arrangement:write")
+    arrangement = session.exec(
+        select(Arrangement)
+        .where(Arrangement.id == arrangement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if arrangement is None:
+        raise NotFound("No such arrangement.")
+    if arrangement.status != "active":
+        raise ValidationError("This arrangement has already ended", "end_date")
+    if end_date is None:
+        raise ValidationError("Enter the date the arrangement ended", "end_date")
+    if end_date < arrangement.start_date:
+        raise ValidationError("The end date cannot be before the start", "end_date")
+    if reason not in END_REASONS:
+        raise ValidationError("Choose why the arrangement ended", "reason")
+    if decided_by not in END_DECIDED_BY:
+        raise ValidationError("Choose who decided to end it", "decided_by")
+    arrangement.status = "ended"
+    arrangement.end_date = end_date
+    text = f"{END_REASONS[reason]}. Decided by: {END_DECIDED_BY[decided_by]}."
+    if note and note.strip():
+        text += " " + note.strip()
+    arrangement.end_reason = text[:500]
+    arrangement.end_planned = planned
+    arrangement.ended_by_id = user.id
+    session.add(arrangement)
+    person = session.get(Person, arrangement.person_id)
+    still = session.exec(
+        select(Arrangement.id).where(
+            Arrangement.person_id == person.id, Arrangement.status == "active", Arrangement.id != arrangement.id
+        )
+    ).first()
+    if still is None and person.status == "matched":
+        person.status = "waiting"
+        person.version += 1
+        session.add(person)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "arrangement.end",
+        "arrangement",
+        arrangement.id,
+        changes={"end_date": end_date.isoformat(), "reason": reason, "decided_by": decided_by, "planned": planned},
+        person_id=arrangement.person_id,
+        household_id=arrangement.household_id,
+    )
+    return arrangement
+
+
+def reviews_due(session: Session, on: date | None = None) -> list[tuple[Review, Arrangement, Person, Household]]:
+    """Open reviews of active arrangements due within 14 days or overdue, oldest first."""
+    on = on or today()
+    return list(
+        session.exec(
+            select(Review, Arrangement, Person, Household)
+            .join(Arrangement, Arrangement.id == Review.arrangement_id)
+            .join(Person, Person.id == Arrangement.person_id)
+            .join(Household, Household.id == Arrangement.household_id)
+            .where(Review.completed_on.is_(None), Arrangement.status == "active", Review.due_on <= on + DUE_SOON)
+            .order_by(Review.due_on)
+        ).all()
+    )
+
+
+def list_arrangements(session: Session, user, status: str | None = "active"):
+    require(user, "proposal:read")
+    stmt = (
+        select(Arrangement, Person, Household)
+        .join(Person, Person.id == Arrangement.person_id)
+        .join(Household, Household.id == Arrangement.household_id)
+        .order_by(Arrangement.start_date.desc())
+    )
+    if status:
+        stmt = stmt.where(Arrangement.status == status)
+    return list(session.exec(stmt).all())
