@@ -1,0 +1,93 @@
+"""Backup and restore into a fresh database (reliability.md item 23): counts match, the chain verifies."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlmodel import Session
+
+from shared_lives import create_app
+from shared_lives.audit.services import SYSTEM, record, verify_chain
+from shared_lives.backup import counts
+from shared_lives.db import get_engine
+from tests.shared_lives.exports.journey import make_journey
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if get_engine(app).dialect.name != "sqlite":
+        pytest.skip("SQLite backup; PostgreSQL uses pg_dump (documented in docs/postgres-audit-grants.md)")
+
+
+@pytest.fixture
+def seeded(app, db, users, sqlite_only):
+    with app.app_context():
+        for _ in range(3):
+            make_journey(db, users)
+        for i in range(50):
+            record(db, app.config["AUDIT_KEY"], SYSTEM, "test.event", "person", i)
+        db.commit()
+
+
+def test_backup_then_restore_into_a_fresh_database(app, app_config, seeded, tmp_path):
+    backup_file = tmp_path / "backups" / "slm.sqlite"
+    made = app.test_cli_runner().invoke(args=["backup", str(backup_file)])
+    assert made.exit_code == 0, made.output
+    with sqlite3.connect(app.config["DATABASE_URL"].split("///", 1)[1]) as live:
+        expected = counts(live)
+    assert expected["audit_entry"] > 50 and expected["proposal"] == 3
+
+    fresh = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh' / 'restored.sqlite'}"})
+    try:
+        restored = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
+        assert restored.exit_code == 0, restored.output
+        assert "Audit chain verified" in restored.output
+        with Session(get_engine(fresh)) as session:
+            assert verify_chain(session, fresh.config["AUDIT_KEY"]).ok
+        with sqlite3.connect(tmp_path / "fresh" / "restored.sqlite") as conn:
+            assert counts(conn) == expected
+        again = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
+        assert again.exit_code != 0 and "already holds data" in again.output
+        forced = fresh.test_cli_runner().invoke(args=["restore", "--force", str(backup_file)])
+        assert forced.exit_code == 0, forced.output
+    finally:
+        get_engine(fresh).dispose()
+
+
+def test_a_restored_backup_of_a_tampered_log_is_reported(app, app_config, seeded, tmp_path):
+    backup_file = tmp_path / "b.sqlite"
+    app.test_cli_runner().invoke(args=["backup", str(backup_file)])
+    with sqlite3.connect(backup_file) as conn:
+        conn.execute("UPDATE audit_entry SET outcome = 'denied' WHERE id = 3")
+    fresh = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite'}"})
+    try:
+        result = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
+        assert result.exit_code == 1 and "BROKEN at position 3" in result.output
+    finally:
+        get_engine(fresh).dispose()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(app_config, tmp_path, sqlite_only):
+    junk = tmp_path / "junk.sqlite"
+    with sqlite3.connect(junk) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    fresh = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite'}"})
+    try:
+        result = fresh.test_cli_runner().invoke(args=["restore", str(junk)])
+        assert result.exit_code != 0 and "not a Shared Lives Match backup" in result.output
+    finally:
+        get_engine(fresh).dispose()
+
+
+def test_backup_explains_what_to_do_on_postgresql(app_config, tmp_path):
+    pg = create_app({**app_config, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    result = pg.test_cli_runner().invoke(args=["backup", str(tmp_path / "x")])
+    assert result.exit_code != 0 and "pg_dump" in result.output
+    get_engine(pg).dispose()
+
+
+def test_backup_refuses_to_overwrite_the_database(app, sqlite_only):
+    path = app.config["DATABASE_URL"].split("///", 1)[1]
+    result = app.test_cli_runner().invoke(args=["backup", path])
+    assert result.exit_code != 0 and "different file" in result.output
