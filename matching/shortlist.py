@@ -160,23 +160,15 @@ def _dense(instance, k, by, kh, weights, block, workers=None):
     return out_idx, out, hp, ht, n * m
 
 
-def _within_reach(instance, households_ok=None, buckets=8):
-    """Pairs within each person's distance limit (in no particular order).
-
-    People are bucketed by their limit so each k-d tree query uses a radius
-    close to their own; households no one can choose are left out first.
-    """
-    p, h = instance.people, instance.households
-    pc = np.column_stack((p.easting, p.northing)) * 1e-3
-    hc = np.column_stack((h.easting, h.northing)) * 1e-3
-    hsel = np.arange(len(h)) if households_ok is None else np.flatnonzero(households_ok)
-    if len(hsel) == 0 or len(p) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    tree = cKDTree(hc[hsel])
-    r = p.max_distance_km.astype(np.float64) * (1 + 1e-6) + 1e-6
-    order = np.argsort(r, kind="stable")
+def _reach_join(pc, hc, r, people, households, buckets):
+    """Pairs of ``people`` x ``households`` (positions) within ``r[person]`` km."""
+    if len(people) == 0 or len(households) == 0:
+        return [], []
+    tree = cKDTree(hc[households])
+    order = people[np.argsort(r[people], kind="stable")]
+    n_buckets = max(1, min(buckets, len(order) // 64))
     out_p, out_h = [], []
-    for chunk in np.array_split(order, min(buckets, len(order))):
+    for chunk in np.array_split(order, n_buckets):
         if len(chunk) == 0:
             continue
         sub = cKDTree(pc[chunk])
@@ -184,7 +176,52 @@ def _within_reach(instance, households_ok=None, buckets=8):
         i = chunk[res["i"]]
         keep = res["v"] <= r[i]
         out_p.append(i[keep])
-        out_h.append(hsel[res["j"][keep]])
+        out_h.append(households[res["j"][keep]])
+    return out_p, out_h
+
+
+def _within_reach(instance, households_ok=None, buckets=8, packed=None, min_group=200):
+    """Pairs within each person's distance limit (in no particular order).
+
+    People are bucketed by their limit so each k-d tree query uses a radius
+    close to their own; households no one can choose are left out first.
+    With ``packed`` columns (see :func:`matching.constraints.packed_columns`)
+    people are also grouped by what they require and cannot live with, and
+    each group is joined only with the households that fit those, so pairs a
+    hard constraint excludes are mostly never generated.
+    """
+    p, h = instance.people, instance.households
+    pc = np.column_stack((p.easting, p.northing)) * 1e-3
+    hc = np.column_stack((h.easting, h.northing)) * 1e-3
+    r = p.max_distance_km.astype(np.float64) * (1 + 1e-6) + 1e-6
+    ok = np.ones(len(h), dtype=bool) if households_ok is None else np.asarray(households_ok)
+    out_p, out_h = [], []
+    if packed is None:
+        out_p, out_h = _reach_join(pc, hc, r, np.arange(len(p)), np.flatnonzero(ok), buckets)
+    else:
+        pk, hk = packed
+        keys = np.column_stack((pk.required, pk.forbidden))
+        combos, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        by_combo = np.argsort(inverse, kind="stable")
+        starts = np.searchsorted(inverse[by_combo], np.arange(len(combos) + 1))
+        f = hk.features
+        rest = []
+        for c, (req, forb) in enumerate(combos):
+            people = by_combo[starts[c] : starts[c + 1]]
+            if len(people) < min_group:  # a tree of its own would not pay off
+                rest.append(people)
+                continue
+            fits = np.flatnonzero(ok & ((f & req) == req) & ((f & forb) == 0))
+            a, b = _reach_join(pc, hc, r, people, fits, buckets)
+            out_p += a
+            out_h += b
+        if rest:
+            a, b = _reach_join(pc, hc, r, np.concatenate(rest), np.flatnonzero(ok), buckets)
+            out_p += a
+            out_h += b
+    if not out_p:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(out_p).astype(np.int64), np.concatenate(out_h).astype(np.int64)
 
 
@@ -203,7 +240,7 @@ def _by_pairs(instance, k, by, kh, weights):
     people, households = instance.people, instance.households
     n, m = len(people), len(households)
     packed = packed_columns(instance)
-    pi, hj = _within_reach(instance, None if packed is None else packed[1].valid)
+    pi, hj = _within_reach(instance, None if packed is None else packed[1].valid, packed=packed)
     scored = len(pi)
     if packed is not None:
         PP, PH = pair_views(packed[0], packed[1], pi, hj)
