@@ -33,7 +33,7 @@ class View:
         else:
             col = getattr(self._src, name)
         if self._idx is not None:
-            col = col[self._idx]
+            col = np.take(col, self._idx, axis=0)
         if self._axis == 0:
             col = col[:, None] if col.ndim == 1 else col[:, None, :]
         elif self._axis == 1:

@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from ._columns import block_views, distance_km, pair_views
 from .constraints import _allowed_packed, _reasons, packed_columns
-from .scoring import _scores
+from .scoring import _scores, _side, household_factors, person_factors
 from .stable import household_ranks
 from .weights import DEFAULT_WEIGHTS
 
@@ -254,15 +254,26 @@ def _by_pairs(instance, k, by, kh, weights):
     o = np.argsort(pi * m + hj)  # (person, household) order: ties resolve by position
     pi, hj, d = pi[o], hj[o], d[o]
     P, H = pair_views(people, households, pi, hj)
-    p, h, t = _scores(P, H, weights, d)
     kk = min(k, m)
-    sel, g, r = _group_topk(pi, t if by == "total" else p, n, kk)
+    if by == "person" and not kh:
+        # ranking by the person's view: the household's view is needed only
+        # for the pairs that make the lists
+        p = _side(person_factors(P, H, d), weights.person)
+        sel, g, r = _group_topk(pi, p, n, kk)
+        P2, H2 = pair_views(people, households, pi[sel], hj[sel])
+        h_sel = _side(household_factors(P2, H2), weights.household)
+        p_sel = p[sel]
+        vals = {"t": np.sqrt(p_sel * h_sel), "p": p_sel, "h": h_sel}
+    else:
+        p, h, t = _scores(P, H, weights, d)
+        sel, g, r = _group_topk(pi, t if by == "total" else p, n, kk)
+        vals = {"t": t[sel], "p": p[sel], "h": h[sel]}
     out_idx = np.full((n, kk), -1, dtype=np.int32)
     out_idx[g, r] = hj[sel]
     out = {}
-    for name, arr in (("t", t), ("p", p), ("h", h)):
+    for name, arr in vals.items():
         out[name] = np.full((n, kk), np.nan, dtype=np.float32)
-        out[name][g, r] = arr[sel]
+        out[name][g, r] = arr
     hp = np.full((m, kh), -1, dtype=np.int32)
     ht = np.full((m, kh), np.nan, dtype=np.float32)
     if kh:
