@@ -111,11 +111,11 @@ class _ColumnTopK:
         return ids.astype(np.int32), vals.astype(np.float32)
 
 
-def _dense_block(instance, packed, pidx, kk, by, kh, weights):
+def _dense_block(instance, packed, pidx, hidx, kk, by, kh, weights):
     people, households = instance.people, instance.households
-    P, H = block_views(people, households, pidx)
+    P, H = block_views(people, households, pidx, hidx)
     if packed is not None:
-        PP, PH = block_views(packed[0], packed[1], pidx)
+        PP, PH = block_views(packed[0], packed[1], pidx, hidx)
         d = distance_km(PP, PH)
         allowed = _allowed_packed(PP, PH, d)
     else:
@@ -123,10 +123,12 @@ def _dense_block(instance, packed, pidx, kk, by, kh, weights):
         allowed = _reasons(P, H, instance.as_of, d) == 0
     p, h, t = _scores(P, H, weights, d)
     key = np.where(allowed, t if by == "total" else p, _NEG)
-    part = _topk_rows(key, kk)
+    part = _topk_rows(key, min(kk, key.shape[1]))
     ok = part >= 0
     safe = np.where(ok, part, 0)
     rows = [np.where(ok, np.take_along_axis(arr, safe, axis=1), np.nan) for arr in (t, p, h)]
+    if hidx is not None:
+        part = np.where(ok, hidx[safe], -1)
     cols = None
     if kh:
         cols = _topk_cols(key if by == "total" else np.where(allowed, t, _NEG), kh)
@@ -139,25 +141,39 @@ def _dense(instance, k, by, kh, weights, block, workers=None):
     kk = min(k, m)
     out_idx = np.full((n, kk), -1, dtype=np.int32)
     out = {name: np.full((n, kk), np.nan, dtype=np.float32) for name in ("t", "p", "h")}
-    cols = _ColumnTopK(m, kh) if kh else None
     packed = packed_columns(instance)
+    # households no one can choose now (no free place, approval or DBS expired) are skipped
+    hidx = None if packed is None else np.flatnonzero(packed[1].valid)
+    if hidx is not None and len(hidx) == 0:
+        empty = np.empty((m, 0), np.int32)
+        return out_idx, out, empty, empty.astype(np.float32), 0
+    cols = _ColumnTopK(m if hidx is None else len(hidx), kh) if kh else None
     blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
     workers = workers or min(os.cpu_count() or 1, 4)
 
     def job(pidx):
-        return _dense_block(instance, packed, pidx, kk, by, kh, weights)
+        return _dense_block(instance, packed, pidx, hidx, kk, by, kh, weights)
 
     # numpy releases the GIL in its loops, so blocks score in parallel threads;
     # results are merged in block order, so the answer does not depend on timing
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for pidx, part, rows, colres in pool.map(job, blocks):
-            out_idx[pidx] = part
+            w = part.shape[1]
+            out_idx[pidx, :w] = part
             for name, arr in zip(("t", "p", "h"), rows, strict=True):
-                out[name][pidx] = arr
+                out[name][pidx, :w] = arr
             if cols is not None:
                 cols.add(colres[0], colres[1], pidx)
-    hp, ht = cols.result() if cols is not None else (np.empty((m, 0), np.int32),) * 2
-    return out_idx, out, hp, ht, n * m
+    if cols is None:
+        hp, ht = np.empty((m, 0), np.int32), np.empty((m, 0), np.float32)
+    elif hidx is None:
+        hp, ht = cols.result()
+    else:
+        sub_p, sub_t = cols.result()
+        hp = np.full((m, kh), -1, dtype=np.int32)
+        ht = np.full((m, kh), np.nan, dtype=np.float32)
+        hp[hidx], ht[hidx] = sub_p, sub_t
+    return out_idx, out, hp, ht, n * (m if hidx is None else len(hidx))
 
 
 def _reach_join(pc, hc, r, people, households, buckets):

@@ -146,3 +146,11 @@ def test_proposals_respect_constraints_and_record_version():
         assert len({i for i, _ in pairs}) == len(pairs)
         if method == "stable":
             assert details["blocking_pairs"] == [] and details["valid"]
+
+
+def test_shortlists_when_no_household_is_available():
+    inst = make(household={"free_places": 0})
+    for prefilter in ("none", "distance"):
+        s = shortlists(inst, 3, prefilter=prefilter)
+        assert s.person_households.tolist() == [[-1, -1, -1]]
+        assert s.household_people.tolist() == [[-1, -1, -1]]
