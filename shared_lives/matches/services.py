@@ -32,7 +32,6 @@ from shared_lives.households.models import ARRANGEMENT_TYPES, Household
 from shared_lives.matches import adapter
 from shared_lives.matches.models import (
     CLOSE_REASONS,
-    GIVEN_BY,
     INTRODUCTION_KINDS,
     EngineRun,
     Introduction,

@@ -14,7 +14,7 @@ def people_places(app, db, users):
     with app.app_context():
         household = factories.make_household(db, name="The Rivers household", interests=["gardening"])
         factories.make_carer(db, household, terms_max_people=1, name="Ann Rivers")
-        person = factories.make_person(db, first_name="Sam", last_name="Jones")
+        person = factories.make_person(db, first_name="Sam", last_name="Quenby")
         manager2 = factories.make_user(db, "manager", email="manager2@test.example")
         db.commit()
     return SimpleNamespace(

@@ -1,0 +1,325 @@
+"""Suggestions and proposals: find households or people, propose, record answers,
+introductions, approval, and the easy-read page for the person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from shared_lives.auth.permissions import has_permission, require
+from shared_lives.db import get_session
+from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
+from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.matches import adapter, easy_read, services
+from shared_lives.matches.forms import (
+    ApproveForm,
+    HouseholdResponseForm,
+    IntroductionForm,
+    PersonResponseForm,
+    ProposeForm,
+    WithdrawForm,
+)
+from shared_lives.matches.models import (
+    CLOSE_REASONS,
+    GIVEN_BY,
+    INTRODUCTION_KINDS,
+    PROPOSAL_STATUSES,
+    Introduction,
+)
+from shared_lives.people.models import Person
+from shared_lives.timeutil import today
+
+bp = Blueprint("matches", __name__)
+
+LABELS = {
+    "statuses": PROPOSAL_STATUSES,
+    "reasons": CLOSE_REASONS,
+    "given_by": GIVEN_BY,
+    "kinds": INTRODUCTION_KINDS,
+    "types": ARRANGEMENT_TYPES,
+}
+
+
+def _field_error(form, exc: Exception):
+    field = getattr(form, getattr(exc, "field", None) or "", None) or form.submit
+    field.errors = [*field.errors, str(exc)]
+
+
+def _int_arg(name):
+    try:
+        return int(request.values.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/people/<int:person_id>/suggestions")
+def person_suggestions(person_id: int):
+    """'Find households': the shortlist for one person, and who is excluded and why."""
+    out = services.suggestions_for_person(get_session(), current_user, person_id)
+    return render_template("matches/person_suggestions.html", **out, labels=LABELS)
+
+
+@bp.get("/households/<int:household_id>/suggestions")
+def household_suggestions(household_id: int):
+    """People waiting who might suit this household."""
+    out = services.suggestions_for_household(get_session(), current_user, household_id)
+    return render_template("matches/household_suggestions.html", **out, labels=LABELS)
+
+
+@bp.get("/suggestions/scheme")
+def scheme():
+    """Scheme-wide optimal and stable proposals side by side. Read-only."""
+    out = services.scheme_view(get_session(), current_user)
+    return render_template("matches/scheme.html", **out)
+
+
+@bp.get("/proposals")
+def index():
+    """Proposals: open ones first; carers see their own household's only."""
+    if not (
+        has_permission(current_user.role, "proposal:read") or has_permission(current_user.role, "own_proposal:read")
+    ):
+        raise PermissionDenied("proposal:read")
+    status = request.args.get("status", "open")
+    if status not in ("open", "all", *PROPOSAL_STATUSES):
+        status = "open"
+    rows = services.list_proposals(get_session(), current_user, None if status == "all" else status)
+    return render_template("matches/index.html", rows=rows, status=status, labels=LABELS)
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+def new():
+    """Propose a match from a shortlist, with a rationale."""
+    require(current_user, "proposal:create")
+    db = get_session()
+    form = ProposeForm()
+    person_id = _int_arg("person_id")
+    household_id = _int_arg("household_id")
+    person = db.get(Person, person_id) if person_id else None
+    household = db.get(Household, household_id) if household_id else None
+    if person is None or household is None:
+        raise NotFound("Choose a person and a household from a shortlist.")
+    if request.method == "GET":
+        form.person_id.data = str(person.id)
+        form.household_id.data = str(household.id)
+        form.engine_run_id.data = request.args.get("run", "")
+        form.arrangement_type.data = person.arrangement_type
+    if form.validate_on_submit():
+        try:
+            proposal = services.create_proposal(
+                db,
+                current_user,
+                person.id,
+                household.id,
+                form.rationale.data,
+                form.arrangement_type.data,
+                _int_arg("engine_run_id"),
+                form.short_break_start.data,
+                form.short_break_end.data,
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Proposal recorded. Now ask each side what they think.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    explanation = adapter.pair_explanation(db, person, household)
+    return render_template(
+        "matches/new.html", form=form, person=person, household=household, explanation=explanation, labels=LABELS
+    )
+
+
+def _context(db, proposal):
+    person = db.get(Person, proposal.person_id)
+    household = db.get(Household, proposal.household_id)
+    return {
+        "proposal": proposal,
+        "person": person,
+        "household": household,
+        "responses": services.responses_of(db, proposal.id),
+        "introductions": services.introductions_of(db, proposal.id),
+        "labels": LABELS,
+        "staff": has_permission(current_user.role, "proposal:read"),
+        "age": adapter.age_on(person.date_of_birth, today()),
+    }
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def detail(proposal_id: int):
+    """One proposal: both sides' answers, introductions and what happens next."""
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    ctx = _context(db, proposal)
+    ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
+    if ctx["staff"] and proposal.status in services.OPEN_STATUSES:
+        ctx["exclusions"] = adapter.pair_exclusions(
+            db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
+        )
+    template = "matches/detail.html" if ctx["staff"] else "matches/carer_detail.html"
+    return render_template(template, **ctx)
+
+
+@bp.route("/proposals/<int:proposal_id>/respond/<any(person, household):side>", methods=["GET", "POST"])
+def respond(proposal_id: int, side: str):
+    """Record one side's answer. Carers may answer for their own household only."""
+    role = current_user.role
+    if not (
+        has_permission(role, "proposal:respond")
+        or (side == "household" and has_permission(role, "own_proposal:respond"))
+    ):
+        raise PermissionDenied("proposal:respond")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = PersonResponseForm() if side == "person" else HouseholdResponseForm()
+    if request.method == "GET":
+        form.version.data = str(proposal.version)
+    if form.validate_on_submit():
+        try:
+            services.record_response(
+                db,
+                current_user,
+                proposal.id,
+                side,
+                form.decision.data,
+                form.given_by.data if side == "person" else "carer",
+                form.given_by_name.data,
+                form.how_checked.data if side == "person" else "",
+                form.reason.data or None,
+                form.note.data,
+                form.household_views.data if side == "household" else "",
+                int(form.version.data) if (form.version.data or "").isdigit() else None,
+            )
+        except (ValidationError, StaleRecord) as exc:
+            _field_error(form, exc)
+        else:
+            flash("Answer recorded.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/respond.html", form=form, side=side, **_context(db, proposal))
+
+
+@bp.route("/proposals/<int:proposal_id>/introductions/new", methods=["GET", "POST"])
+def new_introduction(proposal_id: int):
+    """Plan or record an introduction (tea visit, day, overnight, weekend)."""
+    require(current_user, "proposal:respond")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = IntroductionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_introduction(
+                db,
+                current_user,
+                proposal.id,
+                form.kind.data,
+                form.planned_for.data,
+                form.status.data,
+                form.person_feedback.data,
+                form.carer_feedback.data,
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Meeting saved.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/introduction.html", form=form, introduction=None, **_context(db, proposal))
+
+
+@bp.route("/introductions/<int:introduction_id>", methods=["GET", "POST"])
+def introduction(introduction_id: int):
+    """Update a meeting: it happened (with both sides' feedback) or was cancelled."""
+    require(current_user, "proposal:respond")
+    db = get_session()
+    intro = db.get(Introduction, introduction_id)
+    if intro is None:
+        raise NotFound("No such introduction.")
+    proposal = services.get_proposal(db, current_user, intro.proposal_id)
+    form = IntroductionForm(obj=intro)
+    if form.validate_on_submit():
+        try:
+            services.update_introduction(
+                db, current_user, intro.id, form.status.data, form.person_feedback.data, form.carer_feedback.data
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Meeting updated.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/introduction.html", form=form, introduction=intro, **_context(db, proposal))
+
+
+@bp.route("/proposals/<int:proposal_id>/approve", methods=["GET", "POST"])
+def approve(proposal_id: int):
+    """A manager who did not propose the match approves it; the arrangement starts."""
+    require(current_user, "proposal:approve")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = ApproveForm()
+    if request.method == "GET":
+        form.version.data = str(proposal.version)
+        form.start_date.data = today()
+    if form.validate_on_submit():
+        try:
+            arrangement = services.approve(
+                db,
+                current_user,
+                proposal.id,
+                form.start_date.data,
+                int(form.version.data) if (form.version.data or "").isdigit() else None,
+            )
+        except (ValidationError, Conflict, StaleRecord) as exc:
+            db.rollback()
+            _field_error(form, exc)
+        else:
+            flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
+            return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    ctx = _context(db, proposal)
+    ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
+    ctx["exclusions"] = adapter.pair_exclusions(
+        db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
+    )
+    status = (
+        409
+        if form.errors
+        and request.method == "POST"
+        and any("last place" in e or "already" in e for e in form.submit.errors + form.start_date.errors)
+        else 200
+    )
+    return render_template("matches/approve.html", form=form, **ctx), status
+
+
+@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+def withdraw(proposal_id: int):
+    """The scheme withdraws a proposal, with a no-blame reason. Nothing is deleted."""
+    require(current_user, "proposal:create")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_proposal(db, current_user, proposal.id, form.reason.data, form.note.data)
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Proposal withdrawn. The person is still waiting.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/withdraw.html", form=form, **_context(db, proposal))
+
+
+@bp.get("/proposals/<int:proposal_id>/easy-read")
+def easy_read_page(proposal_id: int):
+    """A printable easy-read page for the person, in plain words and large type."""
+    require(current_user, "proposal:read")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    return render_template("matches/easy_read.html", page=easy_read.page_for(db, proposal))
+
+
+def _register_placements(state):
+    # Arrangements and reviews live in shared_lives.placements; register them with this
+    # area unless the app already lists that blueprint.
+    from shared_lives.placements.views import bp as placements_bp
+
+    if "placements" not in state.app.blueprints:
+        state.app.register_blueprint(placements_bp)
+
+
+bp.record_once(_register_placements)

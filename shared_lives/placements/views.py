@@ -1,0 +1,123 @@
+"""Arrangements: the list, one arrangement with its reviews, recording a review, and the ending."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from shared_lives.auth.permissions import require
+from shared_lives.db import get_session
+from shared_lives.errors import NotFound, ValidationError
+from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.people.models import Person
+from shared_lives.placements import services
+from shared_lives.placements.forms import EndForm, ReviewForm
+from shared_lives.placements.models import REVIEW_KINDS, Arrangement, Review
+from shared_lives.timeutil import today
+
+bp = Blueprint("placements", __name__)
+
+
+def _field_error(form, exc):
+    field = getattr(form, getattr(exc, "field", None) or "", None) or form.submit
+    field.errors = [*field.errors, str(exc)]
+
+
+@bp.get("/arrangements")
+def index():
+    """Arrangements, active first; reviews due or overdue."""
+    status = request.args.get("status", "active")
+    if status not in ("active", "ended", "all"):
+        status = "active"
+    db = get_session()
+    rows = services.list_arrangements(db, current_user, None if status == "all" else status)
+    due = services.reviews_due(db)
+    return render_template(
+        "placements/index.html",
+        rows=rows,
+        status=status,
+        due=due,
+        types=ARRANGEMENT_TYPES,
+        kinds=REVIEW_KINDS,
+        today=today(),
+    )
+
+
+@bp.get("/arrangements/<int:arrangement_id>")
+def detail(arrangement_id: int):
+    db = get_session()
+    arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    return render_template(
+        "placements/detail.html",
+        arrangement=arrangement,
+        person=db.get(Person, arrangement.person_id),
+        household=db.get(Household, arrangement.household_id),
+        reviews=services.reviews_of(db, arrangement.id),
+        types=ARRANGEMENT_TYPES,
+        kinds=REVIEW_KINDS,
+        today=today(),
+    )
+
+
+@bp.route("/arrangements/<int:arrangement_id>/end", methods=["GET", "POST"])
+def end(arrangement_id: int):
+    """Record the ending: date, reason and who decided."""
+    require(current_user, "arrangement:write")
+    db = get_session()
+    arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            services.end_arrangement(
+                db,
+                current_user,
+                arrangement.id,
+                form.end_date.data,
+                form.reason.data,
+                form.decided_by.data,
+                form.note.data,
+                form.planned.data == "yes",
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("The arrangement has ended. Its history stays on record.", "success")
+            return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    return render_template(
+        "placements/end.html",
+        form=form,
+        arrangement=arrangement,
+        person=db.get(Person, arrangement.person_id),
+        household=db.get(Household, arrangement.household_id),
+    )
+
+
+@bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
+def review(review_id: int):
+    """Record a review as done; the next one is scheduled."""
+    require(current_user, "review:write")
+    db = get_session()
+    row = db.get(Review, review_id)
+    if row is None:
+        raise NotFound("No such review.")
+    arrangement = db.get(Arrangement, row.arrangement_id)
+    form = ReviewForm()
+    if request.method == "GET":
+        form.completed_on.data = today()
+    if form.validate_on_submit():
+        try:
+            services.complete_review(db, current_user, row.id, form.completed_on.data, form.notes.data)
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Review recorded. The next one is scheduled.", "success")
+            return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    return render_template(
+        "placements/review.html",
+        form=form,
+        review=row,
+        arrangement=arrangement,
+        kinds=REVIEW_KINDS,
+        person=db.get(Person, arrangement.person_id),
+        household=db.get(Household, arrangement.household_id),
+    )
