@@ -18,6 +18,46 @@ def _count(session: Session, stmt) -> int:
     return session.exec(select(func.count()).select_from(stmt.subquery())).one()
 
 
+def _journey_items(session: Session, user) -> dict:
+    """Reviews due or overdue, and proposals waiting for a manager's approval (journey area)."""
+    from shared_lives.matches.models import Proposal
+    from shared_lives.placements.services import reviews_due
+
+    due = reviews_due(session)
+    awaiting = session.exec(
+        select(Proposal, Person, Household)
+        .join(Person, Person.id == Proposal.person_id)
+        .join(Household, Household.id == Proposal.household_id)
+        .where(Proposal.status == "agreed")
+        .order_by(Proposal.proposed_at)
+        .limit(20)
+    ).all()
+    return {
+        "reviews_due": [
+            {
+                "review_id": r.id,
+                "arrangement_id": a.id,
+                "kind": r.kind,
+                "due_on": r.due_on,
+                "overdue": r.due_on < today(),
+                "person": f"{p.first_name} {p.last_name}",
+                "household": h.name,
+            }
+            for r, a, p, h in due[:20]
+        ],
+        "reviews_due_count": len(due),
+        "awaiting_approval": [
+            {
+                "proposal_id": pr.id,
+                "person": f"{p.first_name} {p.last_name}",
+                "household": h.name,
+                "mine": pr.proposed_by_id == user.id,
+            }
+            for pr, p, h in awaiting
+        ],
+    }
+
+
 def home_summary(session: Session, user) -> dict:
     """Counts that tell each role what needs doing; no personal data."""
     soon = today() + timedelta(days=60)
@@ -33,6 +73,8 @@ def home_summary(session: Session, user) -> dict:
             .union(select(DbsCheck.household_id).where(DbsCheck.renew_by <= soon)),
         )
         summary["households_to_review"] = _count(session, select(Household.id).where(Household.needs_review.is_(True)))
+    if user.role in {"coordinator", "manager"}:
+        summary.update(_journey_items(session, user))
     if user.role == "admin":
         summary["accounts"] = _count(session, select(User.id).where(User.active.is_(True)))
         summary["inactive_accounts"] = _count(session, select(User.id).where(or_(User.active.is_(False))))
