@@ -37,6 +37,8 @@ float64.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._columns import block_views, common, count, distance_km, nonempty, overlap, pair_views
@@ -55,11 +57,11 @@ __all__ = [
 
 PERSON_FACTORS = (
     "interests",
-    "lifestyle",
-    "setting",
     "language",
     "faith",
     "distance",
+    "lifestyle",
+    "setting",
     "children",
     "pets",
 )
@@ -68,8 +70,8 @@ HOUSEHOLD_FACTORS = (
     "age",
     "interests",
     "resident_age",
-    "resident_lifestyle",
     "members",
+    "resident_lifestyle",
 )
 #: Distance scale when the person set no limit: 0 km scores 1, this far 0.25.
 DEFAULT_DISTANCE_KM = 30.0
@@ -94,13 +96,27 @@ def _ratio(num, den):
     return np.minimum(num.astype(_F) / np.maximum(den, 1).astype(_F), _F(1))
 
 
-def person_factors(P, H, d=None):
-    """Yield ``(name, value, applies)`` for the person's view (broadcasting arrays)."""
+def person_factors(P, H, d=None, categorical=True):
+    """Yield ``(name, value, applies)`` for the person's view (broadcasting arrays).
+
+    ``categorical=False`` leaves out the factors that depend only on a few
+    categories of each side (scored in bulk through a lookup table).
+    """
     if d is None:
         d = distance_km(P, H)
     n_int = count(P.interests)
     shared = common(P.interests, H.interests)
     yield "interests", _ratio(shared, np.minimum(n_int, 3)), n_int > 0
+    yield "language", overlap(P.languages, H.languages).astype(_F), P.language_required
+    yield "faith", overlap(P.faith_mask, H.faiths).astype(_F), P.faith_important
+    scale = np.where(np.isfinite(P.max_distance_km), P.max_distance_km, _F(DEFAULT_DISTANCE_KM))
+    dist = np.clip(_F(1) - _F(0.75) * d / np.maximum(scale, _F(0.1)), _F(0), _F(1))
+    yield "distance", dist, np.isfinite(d)
+    if categorical:
+        yield from _person_categorical(P, H)
+
+
+def _person_categorical(P, H):
     yield (
         "lifestyle",
         _F(1) - np.abs(P.lifestyle - H.lifestyle).astype(_F) * _F(0.5),
@@ -111,11 +127,6 @@ def person_factors(P, H, d=None):
         _F(1) - np.abs(P.setting - H.setting).astype(_F) * _F(0.5),
         (P.setting >= 0) & (H.setting >= 0),
     )
-    yield "language", overlap(P.languages, H.languages).astype(_F), P.language_required
-    yield "faith", overlap(P.faith_mask, H.faiths).astype(_F), P.faith_important
-    scale = np.where(np.isfinite(P.max_distance_km), P.max_distance_km, _F(DEFAULT_DISTANCE_KM))
-    dist = np.clip(_F(1) - _F(0.75) * d / np.maximum(scale, _F(0.1)), _F(0), _F(1))
-    yield "distance", dist, np.isfinite(d)
     kids = H.has_children
     yield (
         "children",
@@ -125,7 +136,7 @@ def person_factors(P, H, d=None):
     yield "pets", np.where(nonempty(H.pets), _F(1), _F(0.25)), P.pets == 2
 
 
-def household_factors(P, H):
+def household_factors(P, H, categorical=True):
     """Yield ``(name, value, applies)`` for the household's view (broadcasting arrays)."""
     n_needs = count(P.needs)
     yield "needs", _ratio(common(P.needs, H.skills), n_needs), n_needs > 0
@@ -143,18 +154,22 @@ def household_factors(P, H):
         np.clip(_F(1) - (nearest - _F(10)) / _F(30), _F(0), _F(1)),
         ~np.isnan(nearest),
     )
+    clash = np.minimum(common(P.traits, H.cannot_live_with), 2).astype(_F)
+    yield "members", _F(1) - _F(0.5) * clash, nonempty(H.cannot_live_with)
+    if categorical:
+        yield from _household_categorical(P, H)
+
+
+def _household_categorical(P, H):
     yield (
         "resident_lifestyle",
         _F(1) - np.abs(P.lifestyle - H.residents_lifestyle).astype(_F) * _F(0.5),
         (P.lifestyle >= 0) & (H.residents_lifestyle >= 0),
     )
-    clash = np.minimum(common(P.traits, H.cannot_live_with), 2).astype(_F)
-    yield "members", _F(1) - _F(0.5) * clash, nonempty(H.cannot_live_with)
 
 
-def _side(factors, weights):
+def _accumulate(factors, weights, num=None, den=None):
     # values may be nan where a factor does not apply: np.where drops them
-    num = den = None
     for name, value, applies in factors:
         w = _F(weights[name])
         if w == 0:
@@ -166,6 +181,10 @@ def _side(factors, weights):
         else:
             num += part
         den = wa if den is None else den + wa
+    return num, den
+
+
+def _divide(num, den):
     if num is None:
         num = den = np.zeros((), dtype=_F)
     num, den = np.broadcast_arrays(num, den)
@@ -174,9 +193,83 @@ def _side(factors, weights):
     return out
 
 
+def _side(factors, weights):
+    return _divide(*_accumulate(factors, weights))
+
+
+class _Grid:
+    """Every combination of the categories the lookup tables cover."""
+
+    def __init__(self, **columns):
+        self.__dict__.update(columns)
+
+
+_N_PCODE, _N_HCODE = 4 * 4 * 3 * 3, 4 * 4 * 2 * 2 * 4
+
+
+def _person_code(P):
+    life, sett = P.lifestyle.astype(np.intp) + 1, P.setting.astype(np.intp) + 1
+    return ((life * 4 + sett) * 3 + P.children) * 3 + P.pets
+
+
+def _household_code(H):
+    life, sett = H.lifestyle.astype(np.intp) + 1, H.setting.astype(np.intp) + 1
+    kids, pets = H.has_children.astype(np.intp), nonempty(H.pets).astype(np.intp)
+    return (((life * 4 + sett) * 2 + kids) * 2 + pets) * 4 + H.residents_lifestyle.astype(np.intp) + 1
+
+
+@functools.lru_cache(maxsize=16)
+def _tables(person_weights, household_weights):
+    pc = np.arange(_N_PCODE)[:, None]
+    hc = np.arange(_N_HCODE)[None, :]
+    P = _Grid(
+        lifestyle=(pc // 36 - 1).astype(np.int8),
+        setting=((pc // 9) % 4 - 1).astype(np.int8),
+        children=((pc // 3) % 3).astype(np.int8),
+        pets=(pc % 3).astype(np.int8),
+    )
+    H = _Grid(
+        lifestyle=(hc // 64 - 1).astype(np.int8),
+        setting=((hc // 16) % 4 - 1).astype(np.int8),
+        has_children=((hc // 8) % 2).astype(bool),
+        pets=((hc // 4) % 2).astype(np.uint64)[..., None],
+        residents_lifestyle=(hc % 4 - 1).astype(np.int8),
+    )
+    assert (_person_code(P) == pc).all() and (_household_code(H) == hc).all()
+    shape = (_N_PCODE, _N_HCODE)
+    out = []
+    for factors, weights in (
+        (_person_categorical(P, H), dict(person_weights)),
+        (_household_categorical(P, H), dict(household_weights)),
+    ):
+        num, den = _accumulate(factors, weights)
+        for a in (num, den):
+            a = np.zeros(shape, _F) if a is None else np.broadcast_to(a, shape)
+            out.append(np.ascontiguousarray(a, dtype=_F).ravel())
+    return tuple(out)
+
+
+def _lookup(P, H, weights):
+    tables = _tables(tuple(sorted(weights.person.items())), tuple(sorted(weights.household.items())))
+    return _person_code(P) * _N_HCODE + _household_code(H), tables
+
+
+def _person_side(P, H, weights, d=None, idx=None):
+    # categorical factors come from a lookup table (one gather instead of a
+    # dozen passes); the sums equal person_factors' up to float32 rounding
+    idx, (pn, pd, _, _) = _lookup(P, H, weights) if idx is None else idx
+    return _divide(*_accumulate(person_factors(P, H, d, categorical=False), weights.person, pn[idx], pd[idx]))
+
+
+def _household_side(P, H, weights, idx=None):
+    idx, (_, _, hn, hd) = _lookup(P, H, weights) if idx is None else idx
+    return _divide(*_accumulate(household_factors(P, H, categorical=False), weights.household, hn[idx], hd[idx]))
+
+
 def _scores(P, H, weights, d=None):
-    p = _side(person_factors(P, H, d), weights.person)
-    h = _side(household_factors(P, H), weights.household)
+    idx = _lookup(P, H, weights)
+    p = _person_side(P, H, weights, d, idx)
+    h = _household_side(P, H, weights, idx)
     return p, h, np.sqrt(p * h)
 
 

@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from ._columns import block_views, distance_km, pair_views
 from .constraints import _allowed_packed, _reasons, packed_columns
-from .scoring import _scores, _side, household_factors, person_factors
+from .scoring import _household_side, _person_side, _scores
 from .stable import household_ranks
 from .weights import DEFAULT_WEIGHTS
 
@@ -274,10 +274,10 @@ def _by_pairs(instance, k, by, kh, weights):
     if by == "person" and not kh:
         # ranking by the person's view: the household's view is needed only
         # for the pairs that make the lists
-        p = _side(person_factors(P, H, d), weights.person)
+        p = _person_side(P, H, weights, d)
         sel, g, r = _group_topk(pi, p, n, kk)
         P2, H2 = pair_views(people, households, pi[sel], hj[sel])
-        h_sel = _side(household_factors(P2, H2), weights.household)
+        h_sel = _household_side(P2, H2, weights)
         p_sel = p[sel]
         vals = {"t": np.sqrt(p_sel * h_sel), "p": p_sel, "h": h_sel}
     else:
