@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
@@ -141,13 +141,9 @@ def conditions(session: Session, f: Filters) -> list:
             f.errors["action"] = "Enter an action like person.view, or the start of one ending in a dot, like person."
         elif action.endswith(("*", ".")):
             prefix = action.rstrip("*")
-            if session.get_bind().dialect.name == "sqlite":
-                # SQLite's LIKE ignores case and so never uses the index: a range does.
-                where.append(
-                    and_(AuditEntry.action >= prefix, AuditEntry.action < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-                )
-            else:
-                where.append(AuditEntry.action.startswith(prefix, autoescape=True))
+            # Not an indexed range: the pages are read in id order, and a range over (action, id)
+            # would make the database sort every matching entry first (500 ms at a million).
+            where.append(func.substr(AuditEntry.action, 1, len(prefix)) == prefix)
         else:
             where.append(AuditEntry.action == action)
     if f.outcome:

@@ -1,0 +1,179 @@
+"""Audit log: search pages on a million entries, and chain verification throughput.
+
+Search: a temporary SQLite database gets ``--rows`` synthetic entries (default
+1,000,000), then each search of the audit page (first page, a page deep in the log,
+filters by person, household, user, action prefix and period, each sort order) is timed
+as the median of 5 runs. Verify: a real chain of ``--chain`` entries (default 100,000)
+is built and verified. One JSON line per measurement.
+
+    .venv/bin/python bench/bench_audit.py [--rows 1000000] [--chain 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from shared_lives.audit.models import AuditEntry
+from shared_lives.audit.search import Filters, find_page
+from shared_lives.audit.services import GENESIS, entry_hash, verify_chain
+from shared_lives.db import create_all, make_engine
+
+ACTIONS = ["person.view", "person.update", "household.view", "household.update", "auth.sign_in", "proposal.create"]
+START = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def fill(engine, rows: int) -> None:
+    rnd = random.Random(7)
+    step = 20_000
+    with engine.begin() as conn:
+        for lo in range(0, rows, step):
+            batch = []
+            for i in range(lo, min(lo + step, rows)):
+                action = ACTIONS[rnd.randrange(len(ACTIONS))]
+                kind = action.split(".")[0]
+                batch.append(
+                    {
+                        "at": START + timedelta(seconds=i * 60),
+                        "actor_id": rnd.randrange(1, 60),
+                        "actor_label": f"user{rnd.randrange(1, 60)}@scheme.example",
+                        "actor_role": "coordinator",
+                        "action": action,
+                        "record_type": kind,
+                        "record_id": rnd.randrange(1, 5000),
+                        "person_id": rnd.randrange(1, 5000) if kind == "person" else None,
+                        "household_id": rnd.randrange(1, 2000) if kind == "household" else None,
+                        "outcome": "success",
+                        "changes": None,
+                        "prev_hash": "0" * 64,
+                        "hash": "0" * 64,
+                    }
+                )
+            conn.execute(insert(AuditEntry), batch)
+
+
+def timed(fn, repeat=5) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def bench_search(rows: int, tmp: Path) -> None:
+    url = f"sqlite:///{tmp / 'audit.sqlite'}"
+    engine = make_engine(url)
+    create_all(engine)
+    t0 = time.perf_counter()
+    fill(engine, rows)
+    print(json.dumps({"bench": "audit_fill", "rows": rows, "seconds": round(time.perf_counter() - t0, 1)}), flush=True)
+    with Session(engine) as s:
+        deep = find_page(s, Filters(sort="newest"), size=50)
+        # A cursor half-way down the log.
+        middle = deep.next_cursor
+        from shared_lives.audit.search import encode_cursor
+
+        middle = encode_cursor(None, rows // 2)
+        cases = {
+            "first page, newest": lambda: find_page(s, Filters()),
+            "page half-way down (keyset)": lambda: find_page(s, Filters(), after=middle),
+            "oldest first": lambda: find_page(s, Filters(sort="oldest")),
+            "by person id": lambda: find_page(s, Filters(person="1234")),
+            "by household id": lambda: find_page(s, Filters(household="321")),
+            "by user email": lambda: find_page(s, Filters(user="user7@scheme.example")),
+            "by action prefix": lambda: find_page(s, Filters(action="household.")),
+            "by exact action, sorted by user": lambda: find_page(s, Filters(action="auth.sign_in", sort="user")),
+            "by period (one day, a year ago)": lambda: find_page(
+                s, Filters(date_from="2020-06-01", date_to="2020-06-01")
+            ),
+            "sorted by action": lambda: find_page(s, Filters(sort="action")),
+            "person + period": lambda: find_page(
+                s, Filters(person="1234", date_from="2020-01-01", date_to="2020-12-31")
+            ),
+        }
+        for name, fn in cases.items():
+            shown = len(fn().entries)
+            print(
+                json.dumps(
+                    {
+                        "bench": "audit_search",
+                        "rows": rows,
+                        "case": name,
+                        "median_ms": round(timed(fn), 2),
+                        "shown": shown,
+                    }
+                ),
+                flush=True,
+            )
+    engine.dispose()
+
+
+def bench_verify(n: int, tmp: Path) -> None:
+    key = "bench-audit-key-0123456789abcdef0123456789"
+    url = f"sqlite:///{tmp / 'chain.sqlite'}"
+    engine = make_engine(url)
+    create_all(engine)
+    prev = GENESIS
+    batch = []
+    with engine.begin() as conn:
+        for i in range(n):
+            e = AuditEntry(
+                at=START + timedelta(seconds=i),
+                action="person.view",
+                record_type="person",
+                record_id=i,
+                prev_hash=prev,
+                hash="",
+            )
+            e.hash = entry_hash(key, e)
+            prev = e.hash
+            batch.append(e.model_dump(exclude={"id"}))
+            if len(batch) == 10_000:
+                conn.execute(insert(AuditEntry), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(AuditEntry), batch)
+    with Session(engine) as s:
+        t0 = time.perf_counter()
+        report = verify_chain(s, key)
+        seconds = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {
+                "bench": "audit_verify",
+                "entries": n,
+                "ok": report.ok,
+                "seconds": round(seconds, 2),
+                "per_second": int(n / seconds),
+            }
+        ),
+        flush=True,
+    )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--chain", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_search(args.rows, Path(tmp))
+        bench_verify(args.chain, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
