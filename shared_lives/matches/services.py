@@ -132,7 +132,8 @@ def suggestions_for_person(session: Session, user, person_id: int) -> dict:
     shortlist, excluded = [], []
     if households:
         allowed, _bits = matching.hard_constraints(instance)
-        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0)
+        # prefilter="none": the engine's distance prefilter fails when a household has no grid reference.
+        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0, prefilter="none")
         for j in lists.person_households[0]:
             if j >= 0:
                 hid = int(instance.households.ids[j])
