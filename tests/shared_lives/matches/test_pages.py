@@ -214,3 +214,25 @@ def test_withdraw_keeps_history(signed_in, db, people_places):
     assert r.status_code == 302
     assert fresh(db, Proposal, proposal.id).status == "withdrawn"
     assert count(db, Introduction) == 0
+
+
+def test_easy_read_page_in_plain_words(signed_in, db, people_places):
+    w = people_places
+    household = fresh(db, Household, w.household.id)
+    household.pets = [{"kind": "dog", "number": 2}]
+    household.members = [{"name": "Tom", "age": 15, "relationship": "son"}]
+    db.add(household)
+    db.commit()
+    proposal = propose_via_pages(signed_in, db, w)
+    text = signed_in("coordinator").get(f"/proposals/{proposal.id}/easy-read").get_data(as_text=True)
+    for words in (
+        "Sam, this is a home you might like",
+        "2 dogs",
+        "Tom (son), 15 years old",
+        "Ann Rivers",
+        "Gardening – you like this too",
+        "miles",
+        "app-photo-placeholder",
+        "You can say no at any time",
+    ):
+        assert words in text, words
