@@ -736,5 +736,21 @@ def approve(
     return arrangement
 
 
+def record_refused_approval(session: Session, user, proposal_id: int, message: str) -> None:
+    """Audit an approval that was refused (after the attempt was rolled back)."""
+    proposal = session.get(Proposal, proposal_id)
+    audit(
+        session,
+        actor_of(user),
+        "proposal.approve",
+        "proposal",
+        proposal_id,
+        outcome="failed",
+        changes={"reason": message[:300]},
+        person_id=getattr(proposal, "person_id", None),
+        household_id=getattr(proposal, "household_id", None),
+    )
+
+
 def reviews_window(start: date) -> tuple[date, date]:
     return start + timedelta(weeks=4), start + timedelta(weeks=6)

@@ -236,3 +236,12 @@ def test_easy_read_page_in_plain_words(signed_in, db, people_places):
         "You can say no at any time",
     ):
         assert words in text, words
+
+
+def test_a_refused_approval_is_audited(signed_in, db, people_places):
+    w = people_places
+    proposal = propose_via_pages(signed_in, db, w)
+    r = post_form(signed_in("manager"), f"/proposals/{proposal.id}/approve", date_fields("start_date", today()))
+    assert r.status_code == 200 and "agreement has not been recorded" in r.get_data(as_text=True)
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "proposal.approve")).one()
+    assert entry.outcome == "failed" and entry.record_id == proposal.id
