@@ -23,7 +23,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from shared_lives.forms import GovDateField
 from shared_lives.households.models import (
@@ -179,7 +179,9 @@ def _add_rows(cls):
         )
         setattr(cls, f"member_{i}_relationship", _text("Relationship", 60, description="For example, partner or son"))
     for i in range(1, PET_ROWS + 1):
-        setattr(cls, f"pet_{i}_kind", SelectField("Kind of pet", choices={"": "No pet"}, widget=GovSelect()))
+        setattr(
+            cls, f"pet_{i}_kind", SelectField("Kind of pet", choices={"": "No pet"}, widget=GovSelect(), default="")
+        )
         setattr(
             cls,
             f"pet_{i}_number",
@@ -203,7 +205,7 @@ class _OwnFieldsForm(RowsMixin, VersionedForm):
 
     def validate_age_max(self, field):
         if self.age_min.data is not None and field.data is not None and field.data < self.age_min.data:
-            raise ValueError("Oldest age must be the same as or more than the youngest age")
+            raise ValidationError("Oldest age must be the same as or more than the youngest age")
 
 
 @_add_rows
@@ -231,7 +233,7 @@ class HouseholdForm(_OwnFieldsForm):
     accessible_bedroom = _bool("An accessible bedroom")
     step_free = _bool("Step-free access")
     adapted_bathroom = _bool("An adapted bathroom")
-    faith = SelectField("Faith", choices={"": "Not given"}, widget=GovSelect())
+    faith = SelectField("Faith", choices={"": "Not given"}, widget=GovSelect(), default="")
     cultural_practice = _area("Faith and cultural practice", 500)
     arrangement_types = _checkboxes("Arrangement types offered")
     needs_can_meet = _checkboxes("Needs the household can meet")
@@ -241,7 +243,7 @@ class HouseholdForm(_OwnFieldsForm):
 class CarerForm(VersionedForm):
     name = _text("Full name", 120, required=True)
     role = RadioField("Role", choices=CARER_ROLES, widget=GovRadioInput(), validators=[InputRequired("Select a role")])
-    gender = SelectField("Gender", choices={"": "Not given", **GENDERS}, widget=GovSelect())
+    gender = SelectField("Gender", choices={"": "Not given", **GENDERS}, widget=GovSelect(), default="")
     gives_personal_care = _bool("Gives personal care")
     approval_status = SelectField(
         "Approval status", choices=APPROVAL_STATUSES, widget=GovSelect(), validators=[InputRequired("Select a status")]
@@ -262,7 +264,7 @@ class CarerForm(VersionedForm):
 
         limit = int(current_app.config.get("SCHEME_MAX_PEOPLE", 3))
         if field.data is not None and field.data > limit:
-            raise ValueError(f"The most people a household can support at once is {limit} in this scheme")
+            raise ValidationError(f"The most people a household can support at once is {limit} in this scheme")
 
 
 class DbsForm(FlaskForm):
@@ -286,7 +288,7 @@ class ConfirmForm(FlaskForm):
 
     def validate_confirm(self, field):
         if not field.data:
-            raise ValueError("Confirm that you want to remove it")
+            raise ValidationError("Confirm that you want to remove it")
 
 
 class ReviewedForm(FlaskForm):

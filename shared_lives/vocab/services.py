@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from shared_lives.vocab.models import VocabularyTerm
+from shared_lives.vocab.models import VOCABULARY_KINDS, VocabularyTerm
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "vocabularies.json"
 
@@ -30,3 +31,63 @@ def terms(session: Session, kind: str) -> dict[str, str]:
     """code -> label for one vocabulary, in label order."""
     rows = session.exec(select(VocabularyTerm).where(VocabularyTerm.kind == kind).order_by(VocabularyTerm.label)).all()
     return {t.code: t.label for t in rows}
+
+
+def slug(label: str) -> str:
+    """A term's code from its label: lower case, letters and digits joined by underscores."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:60]
+
+
+def all_terms(session: Session, user) -> dict[str, list[VocabularyTerm]]:
+    """Every vocabulary, for the administrator's page."""
+    from shared_lives.auth.permissions import require
+
+    require(user, "vocab:manage")
+    rows = session.exec(select(VocabularyTerm).order_by(VocabularyTerm.kind, VocabularyTerm.label)).all()
+    out: dict[str, list[VocabularyTerm]] = {kind: [] for kind in VOCABULARY_KINDS}
+    for term in rows:
+        out.setdefault(term.kind, []).append(term)
+    return out
+
+
+def add_term(session: Session, user, kind: str, label: str) -> VocabularyTerm:
+    """Add a term to a vocabulary; its code is derived from the label and must be new."""
+    from shared_lives.audit.log import actor_of, audit
+    from shared_lives.auth.permissions import require
+    from shared_lives.errors import ValidationError
+
+    require(user, "vocab:manage")
+    if kind not in VOCABULARY_KINDS:
+        raise ValidationError("Select a vocabulary", "kind")
+    label = " ".join((label or "").replace("\x00", "").split())
+    if not label:
+        raise ValidationError("Enter the term", "label")
+    if len(label) > 120:
+        raise ValidationError("The term must be 120 characters or fewer", "label")
+    code = slug(label)
+    if not code:
+        raise ValidationError("The term must contain letters or numbers", "label")
+    clash = session.exec(
+        select(VocabularyTerm).where(
+            VocabularyTerm.kind == kind,
+            (VocabularyTerm.code == code) | (func.lower(VocabularyTerm.label) == label.lower()),
+        )
+    ).first()
+    if clash is not None:
+        raise ValidationError(f"{VOCABULARY_KINDS[kind]} already has “{clash.label}”", "label")
+    term = VocabularyTerm(kind=kind, code=code, label=label)
+    session.add(term)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "vocab.add",
+        "vocabulary_term",
+        term.id,
+        changes={"kind": kind, "code": code, "label": label},
+    )
+    return term

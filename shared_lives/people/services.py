@@ -1,0 +1,276 @@
+"""People seeking support: the referral record, its rules and its audit trail.
+
+Coordinators and managers write, auditors read, carers never reach a person's record
+(404 on object routes, 403 on the list).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from shared_lives.audit.log import actor_of, audit
+from shared_lives.auth.permissions import has_permission, require
+from shared_lives.errors import NotFound, ValidationError
+from shared_lives.households.models import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
+from shared_lives.households.records import (
+    changed_fields,
+    check_choice,
+    check_codes,
+    check_int,
+    clean_text,
+    versioned_update,
+)
+from shared_lives.households.services import MAX_ID, PER_PAGE, Page, _like, _next_reference, area_condition
+from shared_lives.people.models import (
+    CAPACITY,
+    CHILDREN_PREFERENCES,
+    DECISION_MAKERS,
+    PERSON_STATUSES,
+    PET_PREFERENCES,
+    SMOKING_PREFERENCES,
+    Person,
+)
+from shared_lives.postcodes import PostcodeError, locate
+from shared_lives.timeutil import today
+from shared_lives.vocab.services import terms
+
+FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "status",
+    "referral_date",
+    "referrer_name",
+    "referrer_organisation",
+    "arrangement_type",
+    "needs",
+    "support_required",
+    "risks",
+    "risk_management",
+    "interests",
+    "allergies",
+    "needs_step_free",
+    "needs_ground_floor",
+    "access_needs",
+    "pets",
+    "smoking",
+    "children",
+    "carer_gender_personal_care",
+    "faith",
+    "faith_important",
+    "languages",
+    "language_important",
+    "lifestyle",
+    "setting",
+    "preferred_postcode",
+    "max_distance_km",
+    "capacity",
+    "decision_maker",
+    "representative_name",
+    "representative_relationship",
+    "representative_contact",
+)
+_TEXT = {
+    "first_name": ("the first name", 80, True),
+    "last_name": ("the last name", 80, True),
+    "referrer_name": ("the referrer's name", 120, False),
+    "referrer_organisation": ("the referrer's organisation", 120, False),
+    "support_required": ("the support required", 2000, False),
+    "risks": ("the risks", 2000, False),
+    "risk_management": ("how risks are managed", 2000, False),
+    "access_needs": ("access needs", 500, False),
+    "representative_name": ("the representative's name", 120, False),
+    "representative_relationship": ("the relationship", 80, False),
+    "representative_contact": ("the contact details", 200, False),
+}
+_BOOLS = ("needs_step_free", "needs_ground_floor", "faith_important", "language_important")
+_CHOICES = {
+    "status": (PERSON_STATUSES, "a status", False),
+    "arrangement_type": (ARRANGEMENT_TYPES, "the arrangement type sought", False),
+    "pets": (PET_PREFERENCES, "a preference about pets", False),
+    "smoking": (SMOKING_PREFERENCES, "a preference about smoking", False),
+    "children": (CHILDREN_PREFERENCES, "a preference about children", False),
+    "gender": (GENDERS, "a gender", True),
+    "carer_gender_personal_care": (GENDERS, "a carer's gender", True),
+    "lifestyle": (LIFESTYLES, "quiet, mixed or busy", False),
+    "setting": (SETTINGS, "a setting", True),
+    "capacity": (CAPACITY, "the capacity for this decision", False),
+    "decision_maker": (DECISION_MAKERS, "who decides", False),
+}
+LIST_FILTERS = {"arrangement_types": ARRANGEMENT_TYPES, "statuses": PERSON_STATUSES}
+
+
+def clean_person(session: Session, values: dict) -> dict:
+    values = {k: v for k, v in values.items() if k in FIELDS}
+    out: dict = {}
+    for name, value in values.items():
+        if name in _TEXT:
+            label, max_len, required = _TEXT[name]
+            out[name] = clean_text(value, name, label, max_len, required)
+        elif name in _BOOLS:
+            out[name] = bool(value)
+        elif name in _CHOICES:
+            allowed, label, optional = _CHOICES[name]
+            out[name] = check_choice(value, allowed, name, label, optional)
+        elif name in ("date_of_birth", "referral_date"):
+            if value is not None and not isinstance(value, date):
+                raise ValidationError("Enter a real date", name)
+            if value is not None and value > today():
+                raise ValidationError("The date must be today or in the past", name)
+            out[name] = value
+        elif name == "needs":
+            out[name] = check_codes(value, terms(session, "need"), name, "needs")
+        elif name == "interests":
+            out[name] = check_codes(value, terms(session, "interest"), name, "interests")
+        elif name == "languages":
+            out[name] = check_codes(value, terms(session, "language"), name, "languages")
+        elif name == "allergies":
+            out[name] = check_codes(value, terms(session, "pet"), name, "allergies")
+        elif name == "faith":
+            out[name] = check_choice(value, terms(session, "faith"), name, "a faith", optional=True)
+        elif name == "max_distance_km":
+            out[name] = check_int(value, name, "the distance", 1, 500)
+        elif name == "preferred_postcode":
+            try:
+                loc = locate(value if isinstance(value, str) else "")
+            except PostcodeError as exc:
+                raise ValidationError(str(exc), "preferred_postcode") from None
+            out.update(preferred_postcode=loc.postcode, easting=loc.easting, northing=loc.northing)
+    dob = out.get("date_of_birth")
+    if dob is not None:
+        age = (today() - dob).days // 365
+        if age < 18:
+            raise ValidationError("Shared Lives supports adults: the person must be 18 or over", "date_of_birth")
+        if age > 120:
+            raise ValidationError("Enter a real date of birth", "date_of_birth")
+    if out.get("decision_maker") in ("representative", "advocate"):
+        if not out.get("representative_name"):
+            raise ValidationError("Enter the name of the representative or advocate", "representative_name")
+        if not out.get("representative_contact"):
+            raise ValidationError("Enter how to contact the representative or advocate", "representative_contact")
+    return out
+
+
+def _id(value) -> int:
+    if not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise NotFound("No such person")
+    return value
+
+
+def _person(session: Session, user, person_id, permission: str, action: str) -> Person:
+    """A person's record for staff. Anyone else gets 404 whatever the id (and it is logged)."""
+    role = getattr(user, "role", None)
+    if not has_permission(role, "person:read"):
+        audit(session, actor_of(user), action, "person", None, outcome="denied", changes={"id": person_id})
+        raise NotFound("No such person")
+    require(user, permission)
+    person = session.get(Person, _id(person_id))
+    if person is None:
+        raise NotFound("No such person")
+    return person
+
+
+def can_write(user) -> bool:
+    return has_permission(getattr(user, "role", None), "person:write")
+
+
+def list_people(
+    session: Session, user, q: str = "", arrangement_type: str = "", status: str = "", area: str = "", page: int = 1
+) -> Page:
+    require(user, "person:read")
+    conds = []
+    q = (q or "").replace("\x00", "").strip()[:100]
+    if q:
+        pattern = _like(q.lower())
+        compact = _like(q.replace(" ", "").upper())
+        full = func.lower(Person.first_name + " " + Person.last_name)
+        conds.append(
+            or_(
+                full.like(pattern, escape="\\"),
+                func.lower(Person.reference).like(pattern, escape="\\"),
+                func.replace(Person.preferred_postcode, " ", "").like(compact, escape="\\"),
+            )
+        )
+    if arrangement_type in ARRANGEMENT_TYPES:
+        conds.append(Person.arrangement_type == arrangement_type)
+    if status in PERSON_STATUSES:
+        conds.append(Person.status == status)
+    area_cond = area_condition(Person.preferred_postcode, area)
+    if area_cond is not None:
+        conds.append(area_cond)
+    total = session.exec(select(func.count()).select_from(Person).where(*conds)).one()
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = session.exec(
+        select(
+            Person.id,
+            Person.reference,
+            Person.first_name,
+            Person.last_name,
+            Person.status,
+            Person.arrangement_type,
+            Person.preferred_postcode,
+            Person.referral_date,
+        )
+        .where(*conds)
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    audit(
+        session,
+        actor_of(user),
+        "person.list",
+        "person",
+        None,
+        changes={"q": q[:60], "filters": [arrangement_type[:20], status[:20], area[:20]]},
+    )
+    return Page(items=list(rows), total=total, page=page)
+
+
+def person_detail(session: Session, user, person_id) -> dict:
+    person = _person(session, user, person_id, "person:read", "person.view")
+    audit(session, actor_of(user), "person.view", "person", person.id)
+    return {"person": person, "vocab": {k: terms(session, k) for k in ("interest", "need", "language", "faith", "pet")}}
+
+
+def get_person_for_edit(session: Session, user, person_id) -> Person:
+    person = _person(session, user, person_id, "person:write", "person.view")
+    audit(session, actor_of(user), "person.view", "person", person.id, changes={"page": "edit"})
+    return person
+
+
+def _audit_changes(changes: dict) -> dict:
+    changes.pop("easting", None)
+    changes.pop("northing", None)
+    return changes
+
+
+def create_person(session: Session, user, values: dict) -> Person:
+    require(user, "person:write")
+    clean = clean_person(session, values)
+    for name in ("first_name", "last_name"):
+        if name not in clean:
+            raise ValidationError(f"Enter the {name.replace('_', ' ')}", name)
+    if "preferred_postcode" not in clean:
+        raise ValidationError("Enter a postcode", "preferred_postcode")
+    person = Person(reference=_next_reference(session, Person, "P"), **clean)
+    session.add(person)
+    session.flush()
+    changes = {k: [None, v.isoformat() if isinstance(v, date) else v] for k, v in clean.items()}
+    audit(session, actor_of(user), "person.create", "person", person.id, changes=_audit_changes(changes))
+    return person
+
+
+def update_person(session: Session, user, person_id, version, values: dict) -> Person:
+    """Save the person form. Raises StaleRecord if someone else saved it first."""
+    person = _person(session, user, person_id, "person:write", "person.update")
+    clean = clean_person(session, values)
+    changes = changed_fields(person, clean)
+    versioned_update(session, person, version, clean)
+    audit(session, actor_of(user), "person.update", "person", person.id, changes=_audit_changes(changes))
+    return person

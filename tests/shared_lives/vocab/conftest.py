@@ -1,0 +1,1 @@
+from tests.shared_lives.households.conftest import vocab  # noqa: F401
