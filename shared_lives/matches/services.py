@@ -100,6 +100,16 @@ def _entry(instance, i, j, person_name, household_name) -> dict:
     }
 
 
+def _checked_pair(session, user, person, household, kind: str, subject_id: int | None) -> tuple[list, dict, EngineRun]:
+    """Hard-constraint reasons and the explanation of one pair now, recorded as an engine run."""
+    instance, snapshot = adapter.build_instance(session, [person], [household])
+    reasons = matching.exclusion_reasons(instance, 0, 0)
+    explanation = adapter.jsonable(matching.explain(instance, 0, 0))
+    result = {"allowed": not reasons, "excluded_because": reasons, "total": explanation["total"]}
+    run = _record_run(session, user, kind, subject_id, snapshot, result, explanation["weights_version"])
+    return reasons, explanation, run
+
+
 def _all_households(session) -> list[Household]:
     return list(session.exec(select(Household).order_by(Household.id)).all())
 
@@ -331,8 +341,8 @@ def create_proposal(
         raise ValidationError(
             "This household cannot be proposed now: " + "; ".join(r["message"] for r in reasons), "rationale"
         )
-    explanation = adapter.pair_explanation(session, _with_type(person, kind), household)
-    run = session.get(EngineRun, engine_run_id) if engine_run_id else None
+    _, explanation, check_run = _checked_pair(session, user, _with_type(person, kind), household, "proposal", person.id)
+    run = (session.get(EngineRun, engine_run_id) if engine_run_id else None) or check_run
     proposal = Proposal(
         person_id=person.id,
         household_id=household.id,
@@ -672,7 +682,7 @@ def approve(
         raise ValidationError(" ".join(blockers), "start_date")
     start = start_date or today()
     kind = proposal.arrangement_type
-    reasons = adapter.pair_exclusions(session, _with_type(person, kind), household)
+    reasons, _, _run = _checked_pair(session, user, _with_type(person, kind), household, "approval", proposal.id)
     if reasons:
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."

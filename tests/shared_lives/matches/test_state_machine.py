@@ -106,6 +106,8 @@ def test_states_move_proposed_introductions_agreed_active(app, db, people_places
     row = fresh(db, Proposal, p.id)
     assert (row.status, row.approved_by_id) == ("active", w.manager.id)
     assert arrangement.proposal_id == p.id
+    runs = db.exec(select(EngineRun.kind).where(EngineRun.subject_id.in_([p.id, w.person.id]))).all()
+    assert {"proposal", "approval"} <= set(runs)  # the checks at proposal and approval are on record
     reviews = db.exec(select(Review).where(Review.arrangement_id == arrangement.id).order_by(Review.due_on)).all()
     assert [(r.kind, r.due_on - arrangement.start_date) for r in reviews] == [
         ("first", timedelta(weeks=5)),
