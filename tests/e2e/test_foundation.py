@@ -64,7 +64,7 @@ def test_admin_account_pages_pass_axe(page_as, check_axe):
     page = page_as("admin")
     page.goto("/admin/users")
     check_axe(page)
-    page.get_by_role("link", name="Create an account").click()
+    page.get_by_role("button", name="Create an account").click()
     check_axe(page)
     page.get_by_role("button", name="Create account").click()
     assert page.locator(".govuk-error-summary").is_visible()
