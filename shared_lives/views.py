@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
         "shared_lives.households.views",
         "shared_lives.people.views",
         "shared_lives.matches.views",
+        "shared_lives.placements.views",
         "shared_lives.audit.views",
         "shared_lives.exports.views",
         "shared_lives.vocab.views",

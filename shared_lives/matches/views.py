@@ -312,15 +312,3 @@ def easy_read_page(proposal_id: int):
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
     return render_template("matches/easy_read.html", page=easy_read.page_for(db, proposal))
-
-
-def _register_placements(state):
-    # Arrangements and reviews live in shared_lives.placements; register them with this
-    # area unless the app already lists that blueprint.
-    from shared_lives.placements.views import bp as placements_bp
-
-    if "placements" not in state.app.blueprints:
-        state.app.register_blueprint(placements_bp)
-
-
-bp.record_once(_register_placements)

@@ -12,7 +12,10 @@ import re
 import pytest
 from sqlmodel import select
 
-from shared_lives.households.models import DbsCheck
+from shared_lives.households.models import DbsCheck, TrainingRecord
+from shared_lives.matches.models import Introduction, Proposal
+from shared_lives.placements.models import Arrangement, Review
+from shared_lives.timeutil import today
 from tests import factories
 from tests.conftest import csrf_from
 
@@ -22,23 +25,97 @@ STAFF = frozenset({"manager", "coordinator"})
 READERS = frozenset({"manager", "coordinator", "auditor"})
 PUBLIC = frozenset({"auth.sign_in", "static", "assets_file", "main.health"})
 
-#: endpoint -> roles that may GET it successfully.
+AUDIT_READERS = frozenset({"admin", "manager", "auditor"})
+MANAGER = frozenset({"manager"})
+COORDINATOR = frozenset({"coordinator"})
+CARER = frozenset({"carer"})
+ADMIN = frozenset({"admin"})
+PROPOSAL_READERS = READERS | CARER  # a carer only for its own household's proposals
+
+#: endpoint -> roles that may GET it successfully (with the ids of records that are
+#: not the carer's own, so a carer reaching an object route is a leak).
 GET_ACCESS: dict[str, frozenset] = {
     "main.home": EVERYONE,
     "auth.change_password": EVERYONE,
-    "admin.users": frozenset({"admin"}),
-    "admin.new_user": frozenset({"admin"}),
-    "admin.user": frozenset({"admin"}),
-    "admin.set_active": frozenset({"admin"}),
+    "admin.users": ADMIN,
+    "admin.new_user": ADMIN,
+    "admin.user": ADMIN,
+    "admin.set_active": ADMIN,
+    "vocab.index": ADMIN,
+    "audit.index": AUDIT_READERS,
+    "exports.index": frozenset({"auditor"}),
+    "exports.placement_history": frozenset({"auditor"}),
+    "exports.person_history": READERS,
+    "exports.household_history": READERS,
+    "exports.subject_access_page": MANAGER,
+    "exports.subject_access_download": MANAGER,
+    "households.index": READERS,
+    "households.detail": READERS,
+    "households.compliance": READERS,
+    "households.new": STAFF,
+    "households.edit": STAFF,
+    "households.new_carer": STAFF,
+    "households.edit_carer": STAFF,
+    "households.new_dbs": STAFF,
+    "households.edit_dbs": STAFF,
+    "households.remove_dbs": STAFF,
+    "households.new_training": STAFF,
+    "households.edit_training": STAFF,
+    "households.remove_training": STAFF,
+    "households.mine": CARER,
+    "households.edit_mine": CARER,
+    "people.index": READERS,
+    "people.detail": READERS,
+    "people.new": STAFF,
+    "people.edit": STAFF,
+    "matches.index": PROPOSAL_READERS,
+    "matches.detail": READERS,
+    "matches.person_suggestions": STAFF,
+    "matches.household_suggestions": STAFF,
+    "matches.scheme": STAFF,
+    "matches.new": COORDINATOR,
+    "matches.respond": COORDINATOR,
+    "matches.new_introduction": COORDINATOR,
+    "matches.introduction": COORDINATOR,
+    "matches.approve": MANAGER,
+    "matches.withdraw": COORDINATOR,
+    "matches.easy_read_page": READERS,
+    "placements.index": READERS,
+    "placements.detail": READERS,
+    "placements.end": STAFF,
+    "placements.review": STAFF,
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
 POST_ACCESS: dict[str, frozenset] = {
     "auth.sign_out": EVERYONE,
     "auth.change_password": EVERYONE,
-    "admin.new_user": frozenset({"admin"}),
-    "admin.user": frozenset({"admin"}),
-    "admin.set_active": frozenset({"admin"}),
+    "admin.new_user": ADMIN,
+    "admin.user": ADMIN,
+    "admin.set_active": ADMIN,
+    "vocab.index": ADMIN,
+    "households.new": STAFF,
+    "households.edit": STAFF,
+    "households.reviewed": STAFF,
+    "households.new_carer": STAFF,
+    "households.edit_carer": STAFF,
+    "households.new_dbs": STAFF,
+    "households.edit_dbs": STAFF,
+    "households.remove_dbs": STAFF,
+    "households.new_training": STAFF,
+    "households.edit_training": STAFF,
+    "households.remove_training": STAFF,
+    "households.edit_mine": CARER,
+    "people.new": STAFF,
+    "people.edit": STAFF,
+    "matches.new": COORDINATOR,
+    "matches.respond": COORDINATOR,
+    "matches.new_introduction": COORDINATOR,
+    "matches.introduction": COORDINATOR,
+    "matches.approve": MANAGER,
+    "matches.withdraw": COORDINATOR,
+    "placements.end": STAFF,
+    "placements.review": STAFF,
 }
 
 #: Write routes that act on the signed-in person's own account, which auditors may use too.
@@ -52,14 +129,38 @@ def ids(app, db, users):
         other = factories.make_household(db, name="The Other household")
         carer = factories.make_carer(db, other)
         person = factories.make_person(db)
+        living = factories.make_person(db, status="matched")
+        training = TrainingRecord(carer_id=carer.id, course="First aid", completed_on=today())
+        proposal = Proposal(
+            person_id=person.id,
+            household_id=other.id,
+            arrangement_type="live_in",
+            rationale="Shared interests",
+            proposed_by_id=users["coordinator"].id,
+        )
+        arrangement = Arrangement(
+            person_id=living.id, household_id=other.id, arrangement_type="live_in", start_date=today()
+        )
+        db.add_all([training, proposal, arrangement])
+        db.flush()
+        introduction = Introduction(
+            proposal_id=proposal.id, kind="tea_visit", planned_for=today(), recorded_by_id=users["coordinator"].id
+        )
+        review = Review(arrangement_id=arrangement.id, kind="first", due_on=today())
+        db.add_all([introduction, review])
         db.commit()
     dbs = db.exec(select(DbsCheck.id).where(DbsCheck.household_id == other.id)).first()
     return {
         "household_id": other.id,
         "carer_id": carer.id,
         "dbs_id": dbs,
+        "training_id": training.id,
         "person_id": person.id,
         "user_id": users["manager"].id,
+        "proposal_id": proposal.id,
+        "introduction_id": introduction.id,
+        "arrangement_id": arrangement.id,
+        "review_id": review.id,
     }
 
 
