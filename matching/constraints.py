@@ -65,7 +65,7 @@ def _reasons(P, H, as_of, d=None):
     gender_asked = nonempty(P.carer_gender_mask)
     out |= (gender_asked & ~overlap(P.carer_gender_mask, H.carer_genders)).astype(u16) << u16(9)
     d = distance_km(P, H) if d is None else d
-    out |= (d > P.max_distance_km).astype(u16) << u16(10)
+    out |= _too_far(d, P).astype(u16) << u16(10)
     unmet = nonempty(P.skilled_needs & ~H.skills)
     out |= unmet.astype(u16) << u16(11)
     out |= overlap(P.needs, H.cannot_offer).astype(u16) << u16(12)
@@ -135,13 +135,20 @@ def packed_columns(instance):
     return people, households
 
 
+def _too_far(d, P):
+    """Beyond the person's limit, or a household with no known place when the person
+    has a place and a limit (its distance cannot be shown to be within it)."""
+    limit = P.max_distance_km
+    return (d > limit) | (np.isnan(d) & np.isfinite(limit) & np.isfinite(P.east_km))
+
+
 def _allowed_packed(P, H, d):
     """``allowed`` from :func:`packed_columns` views (same answer as the reasons)."""
     f = H.features
     req = P.required
     ok = (f & req) == req
     ok &= (f & P.forbidden) == 0
-    ok &= ~(d > P.max_distance_km)
+    ok &= ~_too_far(d, P)
     ok &= (P.skilled_needs & H.no_skill) == 0
     ok &= (P.needs & H.cannot_offer) == 0
     return ok

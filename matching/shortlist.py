@@ -178,6 +178,8 @@ def _dense(instance, k, by, kh, weights, block, workers=None):
 
 def _reach_join(pc, hc, r, people, households, buckets):
     """Pairs of ``people`` x ``households`` (positions) within ``r[person]`` km."""
+    # A household with no known place is beyond every limit (see constraints._too_far).
+    households = households[np.isfinite(hc[households]).all(axis=1)]
     if len(people) == 0 or len(households) == 0:
         return [], []
     tree = cKDTree(hc[households])

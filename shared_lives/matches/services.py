@@ -142,8 +142,7 @@ def suggestions_for_person(session: Session, user, person_id: int) -> dict:
     shortlist, excluded = [], []
     if households:
         allowed, _bits = matching.hard_constraints(instance)
-        # prefilter="none": the engine's distance prefilter fails when a household has no grid reference.
-        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0, prefilter="none")
+        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0, prefilter="auto")
         for j in lists.person_households[0]:
             if j >= 0:
                 hid = int(instance.households.ids[j])
@@ -172,7 +171,7 @@ def suggestions_for_household(session: Session, user, household_id: int) -> dict
     shortlist, excluded = [], []
     if people:
         allowed, _bits = matching.hard_constraints(instance)
-        lists = matching.shortlists(instance, 1, k_households=SHORTLIST_LENGTH, prefilter="none")
+        lists = matching.shortlists(instance, 1, k_households=SHORTLIST_LENGTH, prefilter="auto")
         for i in lists.household_people[0]:
             if i >= 0:
                 pid = int(instance.people.ids[i])

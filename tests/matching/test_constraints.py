@@ -88,3 +88,18 @@ def test_packed_constraints_agree_with_reasons(seed):
     packed = packed_columns(inst)
     P, H = block_views(packed[0], packed[1], np.arange(25))
     np.testing.assert_array_equal(_allowed_packed(P, H, distance_km(P, H)), allowed)
+
+
+def test_household_with_no_known_place_is_beyond_a_distance_limit():
+    import matching
+
+    people = [{"id": "p", "easting": 500000, "northing": 150000, "max_distance_km": 20}]
+    households = [
+        {"id": "near", "easting": 505000, "northing": 150000, "free_places": 1},
+        {"id": "nowhere", "free_places": 1},
+    ]
+    inst = matching.Instance.from_records(people, households)
+    allowed, _reasons = matching.hard_constraints(inst)
+    assert allowed[0].tolist()[1] is False
+    lists = matching.shortlists(inst, k=5, prefilter="auto")
+    assert lists is not None
