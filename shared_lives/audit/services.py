@@ -166,6 +166,12 @@ def _subjects(session: Session, record_type: str | None, record_id: int | None) 
         elif record_type == "introduction":
             row = of(Proposal, getattr(of(Introduction, record_id), "proposal_id", None))
         return getattr(row, "person_id", None), getattr(row, "household_id", None)
+    if record_type == "engine_run":
+        from shared_lives.matches.models import EngineRun
+
+        run = of(EngineRun, record_id)
+        kind, subject = getattr(run, "kind", None), getattr(run, "subject_id", None)
+        return (subject if kind == "person" else None), (subject if kind == "household" else None)
     if record_type in ("arrangement", "review"):
         row = of(Arrangement, record_id)
         if record_type == "review":
