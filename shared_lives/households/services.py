@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
-from shared_lives.errors import NotFound, ValidationError
+from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.households.models import (
     APPROVAL_STATUSES,
     ARRANGEMENT_TYPES,
@@ -622,7 +622,11 @@ def update_household(session: Session, user, household_id, version, values: dict
     household = _staff_household(session, user, household_id, "household:write", "household.update")
     clean = clean_household(session, values, STAFF_FIELDS)
     changes = changed_fields(household, clean)
-    versioned_update(session, household, version, clean)
+    try:
+        versioned_update(session, household, version, clean)
+    except StaleRecord:
+        audit(session, actor_of(user), "household.update", "household", household.id, outcome="conflict")
+        raise
     changes.pop("easting", None)
     changes.pop("northing", None)
     audit(session, actor_of(user), "household.update", "household", household.id, changes=changes)
@@ -664,7 +668,11 @@ def update_own_household(session: Session, user, version, values: dict) -> tuple
         clean["needs_review"] = True
         clean["review_note"] = note[-500:]
         changes["needs_review"] = [household.needs_review, True]
-    versioned_update(session, household, version, clean)
+    try:
+        versioned_update(session, household, version, clean)
+    except StaleRecord:
+        audit(session, actor_of(user), "household.update_own", "household", household.id, outcome="conflict")
+        raise
     if ignored:
         changes["ignored_fields"] = ignored[:30]
     audit(session, actor_of(user), "household.update_own", "household", household.id, changes=changes)
@@ -712,7 +720,11 @@ def update_carer(session: Session, user, household_id, carer_id, version, values
     _household, carer = get_carer(session, user, household_id, carer_id)
     clean = clean_carer(session, values)
     changes = changed_fields(carer, clean)
-    versioned_update(session, carer, version, clean, touch=False)
+    try:
+        versioned_update(session, carer, version, clean, touch=False)
+    except StaleRecord:
+        audit(session, actor_of(user), "carer.update", "carer", carer.id, outcome="conflict")
+        raise
     audit(session, actor_of(user), "carer.update", "carer", carer.id, changes=changes)
     return carer
 

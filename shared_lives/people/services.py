@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
-from shared_lives.errors import NotFound, ValidationError
+from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.households.models import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 from shared_lives.households.records import (
     changed_fields,
@@ -271,6 +271,10 @@ def update_person(session: Session, user, person_id, version, values: dict) -> P
     person = _person(session, user, person_id, "person:write", "person.update")
     clean = clean_person(session, values)
     changes = changed_fields(person, clean)
-    versioned_update(session, person, version, clean)
+    try:
+        versioned_update(session, person, version, clean)
+    except StaleRecord:
+        audit(session, actor_of(user), "person.update", "person", person.id, outcome="conflict")
+        raise
     audit(session, actor_of(user), "person.update", "person", person.id, changes=_audit_changes(changes))
     return person

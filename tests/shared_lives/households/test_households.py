@@ -89,6 +89,7 @@ def test_concurrent_edit_second_save_is_refused_and_input_kept(signed_in, vocab,
     assert 'name="version" type="hidden" value="2"' in text  # and they can now save deliberately
     db.expire_all()
     assert db.get(Household, h.id).name == "First wins"
+    assert [e.outcome for e in _audits(db, "household.update")] == ["success", "conflict"]
 
 
 def test_versioned_update_is_atomic_across_threads(app, vocab, db, other_household):
