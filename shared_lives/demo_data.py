@@ -15,7 +15,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from shared_lives.postcodes import _letter_table, normalise
+from shared_lives.postcodes import _known, _letter_table, normalise
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo_scheme.json"
 VOCAB = json.loads((Path(__file__).resolve().parent.parent / "data" / "vocabularies.json").read_text())
@@ -39,7 +39,7 @@ def _postcodes(rng: random.Random, n: int) -> list[str]:
     pool = []
     for letter in "MTCD":
         for compact, (east, north, _la) in _letter_table(letter).items():
-            if east is None or north is None:
+            if not _known(east) or not _known(north):
                 continue
             outward = compact[:-3]
             if outward in DISTRICTS:

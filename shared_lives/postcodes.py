@@ -9,6 +9,7 @@ to them are not comparable and they are refused as "cannot be located".
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -77,10 +78,15 @@ def locate(raw: str) -> Location:
     with _lock:
         table = _letter_table(postcode[0])
     found = table.get(postcode.replace(" ", ""))
-    if found is None or found[0] is None or found[1] is None:
+    # Terminated postcodes are in the directory without a grid reference (None or NaN).
+    if found is None or not _known(found[0]) or not _known(found[1]):
         raise PostcodeError("We cannot find this postcode. Check it and try again")
     east, north, laua = found
-    return Location(postcode, float(east), float(north), laua)
+    return Location(postcode, float(east), float(north), laua if isinstance(laua, str) else None)
+
+
+def _known(value) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a40a9a47c586
+Revision ID: 1cbe5b5a0395
 Revises: 
-Create Date: 2026-11-23 15:25:36.826187
+Create Date: 2026-11-23 16:48:51.035032
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'a40a9a47c586'
+revision: str = '1cbe5b5a0395'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -29,6 +29,8 @@ def upgrade() -> None:
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('record_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('household_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=True),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
@@ -38,8 +40,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
+        batch_op.create_index('ix_audit_entry_action_id', ['action', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_audit_entry_actor_id_id', ['actor_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_entry_actor_label_id', ['actor_label', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_entry_household_id_id', ['household_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_entry_person_id_id', ['person_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_entry_record', ['record_type', 'record_id', 'id'], unique=False)
 
     op.create_table('household',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -214,6 +222,9 @@ def upgrade() -> None:
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('end_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('end_planned', sa.Boolean(), nullable=True),
+    sa.Column('short_break_start', sa.Date(), nullable=True),
+    sa.Column('short_break_end', sa.Date(), nullable=True),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.Column('proposal_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -242,6 +253,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_auth_session_token_hash'), ['token_hash'], unique=True)
         batch_op.create_index(batch_op.f('ix_auth_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('engine_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
+    sa.Column('weights_version', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('input_snapshot', sa.JSON(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('engine_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_engine_run_at'), ['at'], unique=False)
+
     op.create_table('training_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('carer_id', sa.Integer(), nullable=False),
@@ -255,16 +281,129 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_training_record_carer_id'), ['carer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_record_renew_by'), ['renew_by'], unique=False)
 
+    op.create_table('proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('arrangement_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('rationale', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('engine_run_id', sa.Integer(), nullable=True),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+    sa.Column('proposed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('person_response', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('carer_response', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('closed_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('closed_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('short_break_start', sa.Date(), nullable=True),
+    sa.Column('short_break_end', sa.Date(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['engine_run_id'], ['engine_run.id'], ),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_proposed_at'), ['proposed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_status'), ['status'], unique=False)
+
+    op.create_table('review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('arrangement_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('completed_by_id', sa.Integer(), nullable=True),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.ForeignKeyConstraint(['arrangement_id'], ['arrangement.id'], ),
+    sa.ForeignKeyConstraint(['completed_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_arrangement_id'), ['arrangement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_due_on'), ['due_on'], unique=False)
+
+    op.create_table('introduction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('planned_for', sa.Date(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('person_feedback', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('carer_feedback', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('introduction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_introduction_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_response',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('side', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('given_by', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('given_by_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('how_checked', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('household_views', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('proposal_response', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_response_proposal_id'), ['proposal_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('proposal_response', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_response_proposal_id'))
+
+    op.drop_table('proposal_response')
+    with op.batch_alter_table('introduction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_introduction_proposal_id'))
+
+    op.drop_table('introduction')
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_due_on'))
+        batch_op.drop_index(batch_op.f('ix_review_arrangement_id'))
+
+    op.drop_table('review')
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_status'))
+        batch_op.drop_index(batch_op.f('ix_proposal_proposed_at'))
+        batch_op.drop_index(batch_op.f('ix_proposal_person_id'))
+        batch_op.drop_index(batch_op.f('ix_proposal_household_id'))
+
+    op.drop_table('proposal')
     with op.batch_alter_table('training_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_record_renew_by'))
         batch_op.drop_index(batch_op.f('ix_training_record_carer_id'))
 
     op.drop_table('training_record')
+    with op.batch_alter_table('engine_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_engine_run_at'))
+
+    op.drop_table('engine_run')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auth_session_user_id'))
         batch_op.drop_index(batch_op.f('ix_auth_session_token_hash'))
@@ -311,8 +450,14 @@ def downgrade() -> None:
 
     op.drop_table('household')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entry_record')
+        batch_op.drop_index('ix_audit_entry_person_id_id')
+        batch_op.drop_index('ix_audit_entry_household_id_id')
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
+        batch_op.drop_index('ix_audit_entry_actor_label_id')
+        batch_op.drop_index('ix_audit_entry_actor_id_id')
         batch_op.drop_index(batch_op.f('ix_audit_entry_actor_id'))
+        batch_op.drop_index('ix_audit_entry_action_id')
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
 
     op.drop_table('audit_entry')
