@@ -574,9 +574,12 @@ def household_detail(session: Session, user, household_id) -> dict:
     return _detail(session, household, with_people=True)
 
 
-def get_household_for_edit(session: Session, user, household_id) -> Household:
+def get_household_for_edit(session: Session, user, household_id, log_view: bool = True) -> Household:
+    """The household for a staff form. ``log_view`` is False when the request is a write,
+    so a POST leaves exactly one audit entry: the change."""
     household = _staff_household(session, user, household_id, "household:write", "household.view")
-    audit(session, actor_of(user), "household.view", "household", household.id, changes={"page": "edit"})
+    if log_view:
+        audit(session, actor_of(user), "household.view", "household", household.id, changes={"page": "edit"})
     return household
 
 
@@ -694,12 +697,15 @@ def mark_reviewed(session: Session, user, household_id) -> Household:
 # --------------------------------------------------------------------------- carers
 
 
-def get_carer(session: Session, user, household_id, carer_id, permission="household:write") -> tuple:
+def get_carer(
+    session: Session, user, household_id, carer_id, permission="household:write", log_view: bool = True
+) -> tuple:
     household = _staff_household(session, user, household_id, permission, "carer.view")
     carer = session.get(Carer, _id(carer_id))
     if carer is None or carer.household_id != household.id:
         raise NotFound("No such carer")
-    audit(session, actor_of(user), "carer.view", "carer", carer.id)
+    if log_view:
+        audit(session, actor_of(user), "carer.view", "carer", carer.id)
     return household, carer
 
 
@@ -717,7 +723,7 @@ def create_carer(session: Session, user, household_id, values: dict) -> Carer:
 
 
 def update_carer(session: Session, user, household_id, carer_id, version, values: dict) -> Carer:
-    _household, carer = get_carer(session, user, household_id, carer_id)
+    _household, carer = get_carer(session, user, household_id, carer_id, log_view=False)
     clean = clean_carer(session, values)
     changes = changed_fields(carer, clean)
     try:
@@ -819,8 +825,8 @@ def _clean_training(values: dict) -> dict:
     return out
 
 
-def get_training(session: Session, user, household_id, carer_id, training_id) -> tuple:
-    household, carer = get_carer(session, user, household_id, carer_id)
+def get_training(session: Session, user, household_id, carer_id, training_id, log_view: bool = True) -> tuple:
+    household, carer = get_carer(session, user, household_id, carer_id, log_view=log_view)
     record = session.get(TrainingRecord, _id(training_id))
     if record is None or record.carer_id != carer.id:
         raise NotFound("No such training record")
@@ -828,7 +834,7 @@ def get_training(session: Session, user, household_id, carer_id, training_id) ->
 
 
 def add_training(session: Session, user, household_id, carer_id, values: dict) -> TrainingRecord:
-    _household, carer = get_carer(session, user, household_id, carer_id)
+    _household, carer = get_carer(session, user, household_id, carer_id, log_view=False)
     clean = _clean_training(values)
     record = TrainingRecord(carer_id=carer.id, **clean)
     session.add(record)
@@ -845,7 +851,7 @@ def add_training(session: Session, user, household_id, carer_id, values: dict) -
 
 
 def update_training(session: Session, user, household_id, carer_id, training_id, values: dict) -> TrainingRecord:
-    _household, _carer, record = get_training(session, user, household_id, carer_id, training_id)
+    _household, _carer, record = get_training(session, user, household_id, carer_id, training_id, log_view=False)
     clean = _clean_training(values)
     changes = changed_fields(record, clean)
     for k, v in clean.items():
@@ -857,7 +863,7 @@ def update_training(session: Session, user, household_id, carer_id, training_id,
 
 
 def remove_training(session: Session, user, household_id, carer_id, training_id) -> None:
-    _household, carer, record = get_training(session, user, household_id, carer_id, training_id)
+    _household, carer, record = get_training(session, user, household_id, carer_id, training_id, log_view=False)
     audit(
         session,
         actor_of(user),

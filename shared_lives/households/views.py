@@ -175,7 +175,7 @@ def edit(household_id: int):
             else:
                 flash("Household saved.", "success")
                 return redirect(url_for("households.detail", household_id=household.id))
-        household = services.get_household_for_edit(db, current_user, household_id)
+        household = services.get_household_for_edit(db, current_user, household_id, log_view=False)
         if stale:
             form.version.data = str(household.version)
     else:
@@ -222,7 +222,7 @@ def _carer_values(form) -> dict:
 @bp.route("/households/<int:household_id>/carers/new", methods=["GET", "POST"])
 def new_carer(household_id: int):
     db = get_session()
-    household = services.get_household_for_edit(db, current_user, household_id)
+    household = services.get_household_for_edit(db, current_user, household_id, log_view=request.method == "GET")
     form = CarerForm()
     _prepare_carer(form, _vocab())
     if request.method == "GET":
@@ -241,7 +241,7 @@ def new_carer(household_id: int):
 @bp.route("/households/<int:household_id>/carers/<int:carer_id>/edit", methods=["GET", "POST"])
 def edit_carer(household_id: int, carer_id: int):
     db = get_session()
-    household, carer = services.get_carer(db, current_user, household_id, carer_id)
+    household, carer = services.get_carer(db, current_user, household_id, carer_id, log_view=request.method == "GET")
     vocab = _vocab()
     status, stale = 200, False
     if request.method == "POST":
@@ -320,7 +320,7 @@ def remove_dbs(household_id: int, dbs_id: int):
 @bp.route("/households/<int:household_id>/carers/<int:carer_id>/training/new", methods=["GET", "POST"])
 def new_training(household_id: int, carer_id: int):
     db = get_session()
-    household, carer = services.get_carer(db, current_user, household_id, carer_id)
+    household, carer = services.get_carer(db, current_user, household_id, carer_id, log_view=request.method == "GET")
     form = TrainingForm()
     if form.validate_on_submit():
         try:
@@ -338,7 +338,9 @@ def new_training(household_id: int, carer_id: int):
 )
 def edit_training(household_id: int, carer_id: int, training_id: int):
     db = get_session()
-    household, carer, record = services.get_training(db, current_user, household_id, carer_id, training_id)
+    household, carer, record = services.get_training(
+        db, current_user, household_id, carer_id, training_id, log_view=request.method == "GET"
+    )
     form = TrainingForm() if request.method == "POST" else TrainingForm(obj=record)
     if form.validate_on_submit():
         try:
@@ -356,7 +358,9 @@ def edit_training(household_id: int, carer_id: int, training_id: int):
 )
 def remove_training(household_id: int, carer_id: int, training_id: int):
     db = get_session()
-    household, carer, record = services.get_training(db, current_user, household_id, carer_id, training_id)
+    household, carer, record = services.get_training(
+        db, current_user, household_id, carer_id, training_id, log_view=request.method == "GET"
+    )
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove_training(db, current_user, household_id, carer_id, training_id)

@@ -313,35 +313,10 @@ class Known:
     reason: str
 
 
-#: Routes that write more than the one entry of their kind on a successful request.
-#: Reported, not hidden: each is asserted exactly, so a fix (or a further entry) fails
-#: the sweep until this table is updated. Remove a row once its route writes one entry.
+#: Routes whose one request is several events, each audited in its own right: the engine's
+#: re-check of the pair is an engine run, and an approval starts an arrangement. Asserted
+#: exactly, so any further entry fails the sweep until this table is updated.
 KNOWN: dict[str, Known] = {
-    # The view's household_for_edit lookup (households.services.get_household_for_edit) logs a
-    # household.view on the POST as well as the carer.create the service writes.
-    "households.new_carer": Known(
-        ("household.view", "carer.create"),
-        "view logs household.view (get_household_for_edit) before create_carer",
-    ),
-    # The view calls services.get_carer (carer.view), then update_carer calls get_carer again.
-    "households.edit_carer": Known(
-        ("carer.view", "carer.view", "carer.update"),
-        "view and update_carer each call get_carer, which logs carer.view",
-    ),
-    # Training routes: the view calls get_carer / get_training (carer.view) and the service
-    # calls it again (carer.view), then writes its training entry.
-    "households.new_training": Known(
-        ("carer.view", "carer.view", "training.create"),
-        "view and add_training each call get_carer, which logs carer.view",
-    ),
-    "households.edit_training": Known(
-        ("carer.view", "carer.view", "training.update"),
-        "view and update_training each call get_training -> get_carer, which logs carer.view",
-    ),
-    "households.remove_training": Known(
-        ("carer.view", "carer.view", "training.delete"),
-        "view and remove_training each call get_training -> get_carer, which logs carer.view",
-    ),
     # create_proposal re-checks the pair with the engine and records that run (engine.run).
     "matches.new": Known(
         ("engine.run", "proposal.create"),
