@@ -512,13 +512,18 @@ def compliance_items(session: Session, household_ids=None, days: int = COMPLIANC
     return items
 
 
-def compliance(session: Session, user, days: int = COMPLIANCE_DAYS) -> dict:
-    """Everything expiring within ``days`` or expired, and the households it makes ineligible."""
+def compliance(session: Session, user, page: int = 1, days: int = COMPLIANCE_DAYS) -> dict:
+    """Everything expiring within ``days`` or expired (a page of it, soonest first), and
+    every household it makes ineligible."""
     require(user, "compliance:read")
     items = compliance_items(session, days=days)
     ineligible = sorted({(i.household_id, i.household_name) for i in items if i.blocks}, key=lambda x: x[1])
-    audit(session, actor_of(user), "compliance.view", changes={"items": len(items)})
-    return {"items": items, "ineligible": ineligible, "days": days, "today": today()}
+    result = Page(items=[], total=len(items), page=1)
+    result.page = min(max(1, page), result.pages)
+    start = (result.page - 1) * PER_PAGE
+    result.items = items[start : start + PER_PAGE]
+    audit(session, actor_of(user), "compliance.view", changes={"items": len(items), "page": result.page})
+    return {"result": result, "ineligible": ineligible, "days": days, "today": today()}
 
 
 def eligibility(items: list[ComplianceItem]) -> list[str]:

@@ -96,7 +96,7 @@ def index():
 @bp.get("/households/compliance")
 def compliance():
     """DBS, training and approval expiring within 60 days or expired; households made ineligible."""
-    data = services.compliance(get_session(), current_user)
+    data = services.compliance(get_session(), current_user, page_number())
     return render_template("households/compliance.html", **data)
 
 

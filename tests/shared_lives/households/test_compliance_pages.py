@@ -1,0 +1,24 @@
+"""The compliance list is paged, soonest first, and still names every ineligible household."""
+
+from datetime import timedelta
+
+from shared_lives.households.services import PER_PAGE
+from shared_lives.timeutil import today
+from tests import factories
+
+
+def test_compliance_is_paged_and_lists_every_ineligible_household(app, db, signed_in):
+    with app.app_context():
+        for n in range(PER_PAGE + 5):
+            household = factories.make_household(db, name=f"The Expiring {n:02d} household")
+            factories.make_carer(db, household, approval_expires=today() - timedelta(days=n + 1))
+        db.commit()
+    client = signed_in("coordinator")
+    first = client.get("/households/compliance").get_data(as_text=True)
+    second = client.get("/households/compliance?page=2").get_data(as_text=True)
+    assert "page 1 of 2" in first and "page 2 of 2" in second
+    assert first.count("Household ineligible") == PER_PAGE
+    assert second.count("Household ineligible") == 5
+    # The summary of ineligible households is not paged.
+    assert all(f"The Expiring {n:02d} household" in second for n in range(PER_PAGE + 5))
+    assert client.get("/households/compliance?page=99").status_code == 200
