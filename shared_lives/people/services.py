@@ -23,7 +23,7 @@ from shared_lives.households.records import (
     clean_text,
     versioned_update,
 )
-from shared_lives.households.services import MAX_ID, PER_PAGE, Page, _like, _next_reference, area_condition
+from shared_lives.households.services import PER_PAGE, Page, _id, _like, _next_reference, area_condition
 from shared_lives.people.models import (
     CAPACITY,
     CHILDREN_PREFERENCES,
@@ -153,12 +153,6 @@ def clean_person(session: Session, values: dict) -> dict:
         if not out.get("representative_contact"):
             raise ValidationError("Enter how to contact the representative or advocate", "representative_contact")
     return out
-
-
-def _id(value) -> int:
-    if not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise NotFound("No such person")
-    return value
 
 
 def _person(session: Session, user, person_id, permission: str, action: str) -> Person:
