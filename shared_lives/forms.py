@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
+    GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
@@ -21,9 +22,11 @@ from wtforms import (
     IntegerField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
 
 from shared_lives.errors import ValidationError
 
@@ -154,3 +157,12 @@ def page_number() -> int:
     """The ``page`` query parameter: a whole number from 1, anything else is page 1."""
     raw = request.args.get("page", "1")
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+class ConfirmForm(FlaskForm):
+    confirm = bool_field("Yes, remove it")
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise FieldError("Confirm that you want to remove it")

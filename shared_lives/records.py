@@ -83,6 +83,7 @@ def area_condition(column_postcode, area: str, column_town=None):
         conds.append(func.lower(column_town) == area.lower())
     return or_(*conds) if conds else false()
 
+
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. Your changes have not been saved. "
     "Check the record as it is now, then save again if your changes are still right."

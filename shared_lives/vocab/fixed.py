@@ -28,7 +28,9 @@ TRAINING_DATA = Path(__file__).resolve().parents[2] / "data" / "training_courses
 def training_courses() -> dict[str, dict]:
     """Course name -> ``{"mandatory": bool, "renew_years": int | None}``, in the data's order."""
     data = json.loads(TRAINING_DATA.read_text())
-    return {c["name"]: {"mandatory": bool(c["mandatory"]), "renew_years": c.get("renew_years")} for c in data["courses"]}
+    return {
+        c["name"]: {"mandatory": bool(c["mandatory"]), "renew_years": c.get("renew_years")} for c in data["courses"]
+    }
 
 
 def mandatory_courses() -> tuple[str, ...]:
