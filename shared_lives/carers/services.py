@@ -162,11 +162,13 @@ def _clean_dbs(values: dict) -> dict:
     return out
 
 
-def get_dbs(session: Session, user, household_id, dbs_id) -> tuple[Household, DbsCheck]:
+def get_dbs(session: Session, user, household_id, dbs_id, log_view: bool = False) -> tuple[Household, DbsCheck]:
     household = staff_household(session, user, household_id, "household:write", "dbs.view")
     check = session.get(DbsCheck, record_id(dbs_id))
     if check is None or check.household_id != household.id:
         raise NotFound("No such DBS check")
+    if log_view:
+        audit(session, actor_of(user), "dbs.view", "dbs_check", check.id)
     return household, check
 
 
