@@ -686,8 +686,8 @@ def approve(
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
         if codes == {"no_free_place"}:
-            raise Conflict(message + " Another arrangement took the last place.")
-        raise ValidationError(message, "start_date")
+            raise Conflict(message + " Another arrangement took the last place.", codes=sorted(codes))
+        raise ValidationError(message, "start_date", codes=sorted(codes))
     if kind == "live_in":
         other = session.exec(
             select(func.count())
@@ -745,9 +745,13 @@ def approve(
     return arrangement
 
 
-def record_refused_approval(session: Session, user, proposal_id: int, message: str) -> None:
-    """Audit an approval that was refused (after the attempt was rolled back)."""
+def record_refused_approval(session: Session, user, proposal_id: int, error: Exception) -> None:
+    """Audit an approval that was refused (after the attempt was rolled back), by reason codes.
+
+    The error's message may name the person and their needs, so only its codes are kept.
+    """
     proposal = session.get(Proposal, proposal_id)
+    codes = list(getattr(error, "codes", ())) or [REFUSAL_CODES.get(type(error).__name__, "refused")]
     audit(
         session,
         actor_of(user),
@@ -755,10 +759,14 @@ def record_refused_approval(session: Session, user, proposal_id: int, message: s
         "proposal",
         proposal_id,
         outcome="failed",
-        changes={"reason": message[:300]},
+        changes={"reason": codes},
         person_id=getattr(proposal, "person_id", None),
         household_id=getattr(proposal, "household_id", None),
     )
+
+
+#: The reason code of a refusal whose error names no rule of its own.
+REFUSAL_CODES = {"StaleRecord": "stale_version", "Conflict": "conflict", "ValidationError": "not_ready"}
 
 
 def reviews_window(start: date) -> tuple[date, date]:

@@ -267,7 +267,7 @@ def approve(proposal_id: int):
             )
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
-            services.record_refused_approval(db, current_user, proposal.id, str(exc))
+            services.record_refused_approval(db, current_user, proposal.id, exc)
             _field_error(form, exc)
         else:
             flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
