@@ -295,7 +295,28 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
         stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
     elif status:
         stmt = stmt.where(Proposal.status == status)
-    return list(session.exec(stmt).all())
+    rows = list(session.exec(stmt).all())
+    audit(session, actor_of(user), "proposal.list", changes={"status": status, "shown": len(rows)})
+    return rows
+
+
+def record_view(
+    session: Session, user, page: str, proposal: Proposal | None = None, person_id=None, household_id=None
+) -> None:
+    """Audit that a page showed a proposal, or a person and a household side by side (a new proposal).
+
+    Called when the page is rendered, not when a form on it saves: a save is audited as itself.
+    """
+    audit(
+        session,
+        actor_of(user),
+        "proposal.view" if proposal else "pair.view",
+        "proposal" if proposal else None,
+        proposal.id if proposal else None,
+        changes={"page": page},
+        person_id=proposal.person_id if proposal else person_id,
+        household_id=proposal.household_id if proposal else household_id,
+    )
 
 
 def create_proposal(

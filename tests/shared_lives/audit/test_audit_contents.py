@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from shared_lives.audit.models import AuditEntry
 from tests.conftest import csrf_from
-from tests.shared_lives.audit.test_write_sweep import CASES, form_errors, ids, methods  # noqa: F401 (fixture)
+from tests.shared_lives.audit.test_write_sweep import CASES, form_errors, methods
 
 #: Boxes whose format is validated: a real value is needed for the post to succeed.
 FORMATTED = {"postcode", "preferred_postcode", "certificate_number", "email", "q"}
@@ -109,7 +109,7 @@ def name_parts(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("endpoint", sorted(FORMS))
-def test_no_marker_and_no_name_reaches_the_audit_log(app, db, signed_in, ids, endpoint):  # noqa: F811
+def test_no_marker_and_no_name_reaches_the_audit_log(app, db, signed_in, ids, endpoint):
     case = CASES[endpoint]
     client = signed_in(case.role)
     url = case.url(ids) if callable(case.url) else case.url
