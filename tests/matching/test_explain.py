@@ -168,7 +168,7 @@ def test_templates_use_only_the_phrases_of_their_verdict():
         if said == "for":
             assert not [p for p in NEGATIVE_PHRASES if p in text], (factor, template)
         if said == "against":
-            assert not [p for p in POSITIVE_PHRASES if p.replace("{n}", "{n}") in text], (factor, template)
+            assert not [p for p in POSITIVE_PHRASES if p in text], (factor, template)
 
 
 def test_verdict_thresholds_are_the_ones_documented():
