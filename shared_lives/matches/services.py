@@ -294,7 +294,28 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
         stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
     elif status:
         stmt = stmt.where(Proposal.status == status)
-    return list(session.exec(stmt).all())
+    rows = list(session.exec(stmt).all())
+    audit(session, actor_of(user), "proposal.list", changes={"status": status, "shown": len(rows)})
+    return rows
+
+
+def record_view(
+    session: Session, user, page: str, proposal: Proposal | None = None, person_id=None, household_id=None
+) -> None:
+    """Audit that a page showed a proposal, or a person and a household side by side (a new proposal).
+
+    Called when the page is rendered, not when a form on it saves: a save is audited as itself.
+    """
+    audit(
+        session,
+        actor_of(user),
+        "proposal.view" if proposal else "pair.view",
+        "proposal" if proposal else None,
+        proposal.id if proposal else None,
+        changes={"page": page},
+        person_id=proposal.person_id if proposal else person_id,
+        household_id=proposal.household_id if proposal else household_id,
+    )
 
 
 def create_proposal(
@@ -685,8 +706,8 @@ def approve(
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
         if codes == {"no_free_place"}:
-            raise Conflict(message + " Another arrangement took the last place.")
-        raise ValidationError(message, "start_date")
+            raise Conflict(message + " Another arrangement took the last place.", codes=sorted(codes))
+        raise ValidationError(message, "start_date", codes=sorted(codes))
     if kind == "live_in":
         other = session.exec(
             select(func.count())
@@ -744,9 +765,13 @@ def approve(
     return arrangement
 
 
-def record_refused_approval(session: Session, user, proposal_id: int, message: str) -> None:
-    """Audit an approval that was refused (after the attempt was rolled back)."""
+def record_refused_approval(session: Session, user, proposal_id: int, error: Exception) -> None:
+    """Audit an approval that was refused (after the attempt was rolled back), by reason codes.
+
+    The error's message may name the person and their needs, so only its codes are kept.
+    """
     proposal = session.get(Proposal, proposal_id)
+    codes = list(getattr(error, "codes", ())) or [REFUSAL_CODES.get(type(error).__name__, "refused")]
     audit(
         session,
         actor_of(user),
@@ -754,10 +779,14 @@ def record_refused_approval(session: Session, user, proposal_id: int, message: s
         "proposal",
         proposal_id,
         outcome="failed",
-        changes={"reason": message[:300]},
+        changes={"reason": codes},
         person_id=getattr(proposal, "person_id", None),
         household_id=getattr(proposal, "household_id", None),
     )
+
+
+#: The reason code of a refusal whose error names no rule of its own.
+REFUSAL_CODES = {"StaleRecord": "stale_version", "Conflict": "conflict", "ValidationError": "not_ready"}
 
 
 def reviews_window(start: date) -> tuple[date, date]:
