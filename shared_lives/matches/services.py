@@ -19,6 +19,7 @@ stays (or goes back to) waiting.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from operator import attrgetter
 
 import numpy as np
 from sqlalchemy import func
@@ -38,6 +39,7 @@ from shared_lives.matches.models import (
     Proposal,
     ProposalResponse,
 )
+from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
@@ -75,14 +77,11 @@ def _record_run(session, user, kind, subject_id, snapshot, result, version) -> E
 
 
 def _sides(explanation: dict) -> dict:
-    """Factors for and against, from each side."""
+    """Each side's words, grouped by the verdict the engine gave each factor."""
     out = {}
     for side in ("person", "household"):
         items = [f for f in explanation["factors"] if f["side"] == side]
-        out[side] = {
-            "for": [f["words"] for f in items if f["value"] >= 0.5],
-            "against": [f["words"] for f in items if f["value"] < 0.5],
-        }
+        out[side] = {v: [f["words"] for f in items if f["verdict"] == v] for v in matching.VERDICTS}
     return out
 
 
@@ -155,7 +154,7 @@ def suggestions_for_person(session: Session, user, person_id: int) -> dict:
     person = get_person(session, person_id)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, [person], households)
-    names = {h.id: h.name for h in households}
+    names = display_names(households)
     shortlist, excluded = [], []
     if households:
         allowed, _bits = matching.hard_constraints(instance)
@@ -184,7 +183,7 @@ def suggestions_for_household(session: Session, user, household_id: int) -> dict
     household = get_household(session, household_id)
     people = _waiting_people(session)
     instance, snapshot = adapter.build_instance(session, people, [household])
-    names = {p.id: p.first_name for p in people}
+    names = display_names(people, attrgetter("first_name"))
     shortlist, excluded = [], []
     if people:
         allowed, _bits = matching.hard_constraints(instance)
@@ -230,8 +229,8 @@ def scheme_view(session: Session, user) -> dict:
     people = _waiting_people(session)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, people, households)
-    pnames = {p.id: f"{p.first_name} {p.last_name}" for p in people}
-    hnames = {h.id: h.name for h in households}
+    pnames = display_names(people, lambda p: f"{p.first_name} {p.last_name}")
+    hnames = display_names(households)
     methods = {}
     if people and households:
         pp, hp, caps = _preferences(instance)
