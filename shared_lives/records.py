@@ -9,6 +9,8 @@ from datetime import date
 
 from sqlalchemy import false, func, or_, update
 from sqlmodel import Session, select
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NoRouteMatch
 
 from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.timeutil import utcnow
@@ -44,11 +46,40 @@ def page_of(total: int, page: int, per_page: int = PER_PAGE) -> Page:
     return result
 
 
+def whole_number(raw, lo: int = 1, hi: int = MAX_ID) -> int | None:
+    """The one parser for a whole number typed into a URL or a form: ASCII digits only
+    (``int()`` takes "٣" and " 3"; ``isdigit()`` takes "²", which ``int()`` refuses), and
+    within ``lo..hi`` so it fits the column it is compared with. Anything else is None."""
+    text = "" if raw is None else str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(hi)):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
 def record_id(value) -> int:
     """An id from a route or a form: a whole number within the column's range, else not found."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise NotFound("No such record")
     return value
+
+
+class RecordIdConverter(BaseConverter):
+    """``<id:name>`` in a route: a record's id, 1 to MAX_ID in ASCII digits. Anything
+    else (past the column's range, "٣", "-1") matches no route, so the answer is 404,
+    never a database error."""
+
+    regex = f"[0-9]{{1,{len(str(MAX_ID))}}}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = whole_number(value)
+        if number is None:
+            raise NoRouteMatch()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def next_reference(session: Session, model, prefix: str) -> str:
@@ -92,11 +123,8 @@ STALE_MESSAGE = (
 
 def parse_version(raw) -> int:
     """The version the form was opened at; anything that is not a whole number is stale."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise StaleRecord(STALE_MESSAGE) from None
-    if value < 1:
+    value = whole_number(raw)
+    if value is None:
         raise StaleRecord(STALE_MESSAGE)
     return value
 

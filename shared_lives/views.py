@@ -44,6 +44,10 @@ def navigation_items() -> list[dict]:
 
 
 def register_blueprints(app: Flask) -> None:
+    from shared_lives.records import RecordIdConverter
+
+    # Every id in a route is ``<id:...>``: past the column's range is 404, not a database error.
+    app.url_map.converters["id"] = RecordIdConverter
     from shared_lives.admin.views import bp as admin_bp
     from shared_lives.audit.views import bp as audit_bp
     from shared_lives.carers.views import bp as carers_bp

@@ -54,28 +54,28 @@ def placement_history():
     return _download(stream_with_context(chunks), services.FORMATS[fmt], name)
 
 
-@bp.get("/history/person/<int:person_id>")
+@bp.get("/history/person/<id:person_id>")
 def person_history(person_id: int):
     """One person's placement history, as a timeline."""
     data = timeline.person_timeline(get_session(), current_user, person_id)
     return render_template("exports/timeline.html", **data)
 
 
-@bp.get("/history/household/<int:household_id>")
+@bp.get("/history/household/<id:household_id>")
 def household_history(household_id: int):
     """One household's placement history, as a timeline."""
     data = timeline.household_timeline(get_session(), current_user, household_id)
     return render_template("exports/timeline.html", **data)
 
 
-@bp.get("/people/<int:person_id>/subject-access")
+@bp.get("/people/<id:person_id>/subject-access")
 def subject_access_page(person_id: int):
     """Subject access: download everything held about one person."""
     person = subject_access.person_for_request(get_session(), current_user, person_id)
     return render_template("rights/subject_access.html", person=person)
 
 
-@bp.get("/people/<int:person_id>/subject-access.<any(json, pdf):fmt>")
+@bp.get("/people/<id:person_id>/subject-access.<any(json, pdf):fmt>")
 def subject_access_download(person_id: int, fmt: str):
     """Everything held about one person, as JSON or a tagged PDF. Audited."""
     session = get_session()

@@ -61,7 +61,7 @@ def index():
     return render_template("people/index.html", result=result, args=args, **_labels())
 
 
-@bp.get("/<int:person_id>")
+@bp.get("/<id:person_id>")
 def detail(person_id: int):
     data = services.person_detail(get_session(), current_user, person_id)
     return render_template("people/detail.html", **data, can_write=services.can_write(current_user), **_labels())
@@ -87,7 +87,7 @@ def new():
     return render_template("people/edit.html", form=form, person=None)
 
 
-@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
     db = get_session()
     status, stale = 200, False
