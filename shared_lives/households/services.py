@@ -758,16 +758,21 @@ def _clean_dbs(values: dict) -> dict:
     return out
 
 
-def get_dbs(session: Session, user, household_id, dbs_id) -> tuple[Household, DbsCheck]:
+def get_dbs(session: Session, user, household_id, dbs_id, log_view: bool = False) -> tuple[Household, DbsCheck]:
     household = _staff_household(session, user, household_id, "household:write", "dbs.view")
     check = session.get(DbsCheck, _id(dbs_id))
     if check is None or check.household_id != household.id:
         raise NotFound("No such DBS check")
+    if log_view:
+        audit(session, actor_of(user), "dbs.view", "dbs_check", check.id)
     return household, check
 
 
-def new_dbs_form_household(session: Session, user, household_id) -> Household:
-    return _staff_household(session, user, household_id, "household:write", "dbs.view")
+def new_dbs_form_household(session: Session, user, household_id, log_view: bool = False) -> Household:
+    household = _staff_household(session, user, household_id, "household:write", "dbs.view")
+    if log_view:
+        audit(session, actor_of(user), "household.view", "household", household.id, changes={"page": "new_dbs"})
+    return household
 
 
 def add_dbs(session: Session, user, household_id, values: dict) -> DbsCheck:

@@ -271,7 +271,7 @@ def edit_carer(household_id: int, carer_id: int):
 @bp.route("/households/<int:household_id>/dbs/new", methods=["GET", "POST"])
 def new_dbs(household_id: int):
     db = get_session()
-    household = services.new_dbs_form_household(db, current_user, household_id)
+    household = services.new_dbs_form_household(db, current_user, household_id, log_view=request.method == "GET")
     form = DbsForm()
     if form.validate_on_submit():
         try:
@@ -287,7 +287,7 @@ def new_dbs(household_id: int):
 @bp.route("/households/<int:household_id>/dbs/<int:dbs_id>/edit", methods=["GET", "POST"])
 def edit_dbs(household_id: int, dbs_id: int):
     db = get_session()
-    household, check = services.get_dbs(db, current_user, household_id, dbs_id)
+    household, check = services.get_dbs(db, current_user, household_id, dbs_id, log_view=request.method == "GET")
     form = DbsForm() if request.method == "POST" else DbsForm(obj=check)
     if form.validate_on_submit():
         try:
@@ -303,7 +303,7 @@ def edit_dbs(household_id: int, dbs_id: int):
 @bp.route("/households/<int:household_id>/dbs/<int:dbs_id>/remove", methods=["GET", "POST"])
 def remove_dbs(household_id: int, dbs_id: int):
     db = get_session()
-    household, check = services.get_dbs(db, current_user, household_id, dbs_id)
+    household, check = services.get_dbs(db, current_user, household_id, dbs_id, log_view=request.method == "GET")
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove_dbs(db, current_user, household_id, dbs_id)

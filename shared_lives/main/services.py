@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.models import User
 from shared_lives.households.models import Carer, DbsCheck, Household
 from shared_lives.people.models import Person
@@ -75,6 +76,10 @@ def home_summary(session: Session, user) -> dict:
         summary["households_to_review"] = _count(session, select(Household.id).where(Household.needs_review.is_(True)))
     if user.role in {"coordinator", "manager"}:
         summary.update(_journey_items(session, user))
+        # The journey lists name people and households: the home page is then a view of them.
+        shown = len(summary["reviews_due"]) + len(summary["awaiting_approval"])
+        if shown:
+            audit(session, actor_of(user), "home.view", changes={"items": shown})
     if user.role == "admin":
         summary["accounts"] = _count(session, select(User.id).where(User.active.is_(True)))
         summary["inactive_accounts"] = _count(session, select(User.id).where(or_(User.active.is_(False))))

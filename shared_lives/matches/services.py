@@ -19,6 +19,7 @@ stays (or goes back to) waiting.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from operator import attrgetter
 
 import numpy as np
 from sqlalchemy import func
@@ -38,6 +39,7 @@ from shared_lives.matches.models import (
     Proposal,
     ProposalResponse,
 )
+from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
@@ -74,14 +76,11 @@ def _record_run(session, user, kind, subject_id, snapshot, result, version) -> E
 
 
 def _sides(explanation: dict) -> dict:
-    """Factors for and against, from each side."""
+    """Each side's words, grouped by the verdict the engine gave each factor."""
     out = {}
     for side in ("person", "household"):
         items = [f for f in explanation["factors"] if f["side"] == side]
-        out[side] = {
-            "for": [f["words"] for f in items if f["value"] >= 0.5],
-            "against": [f["words"] for f in items if f["value"] < 0.5],
-        }
+        out[side] = {v: [f["words"] for f in items if f["verdict"] == v] for v in matching.VERDICTS}
     return out
 
 
@@ -138,7 +137,7 @@ def suggestions_for_person(session: Session, user, person_id: int) -> dict:
     person = get_person(session, person_id)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, [person], households)
-    names = {h.id: h.name for h in households}
+    names = display_names(households)
     shortlist, excluded = [], []
     if households:
         allowed, _bits = matching.hard_constraints(instance)
@@ -167,7 +166,7 @@ def suggestions_for_household(session: Session, user, household_id: int) -> dict
     household = get_household(session, household_id)
     people = _waiting_people(session)
     instance, snapshot = adapter.build_instance(session, people, [household])
-    names = {p.id: p.first_name for p in people}
+    names = display_names(people, attrgetter("first_name"))
     shortlist, excluded = [], []
     if people:
         allowed, _bits = matching.hard_constraints(instance)
@@ -213,8 +212,8 @@ def scheme_view(session: Session, user) -> dict:
     people = _waiting_people(session)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, people, households)
-    pnames = {p.id: f"{p.first_name} {p.last_name}" for p in people}
-    hnames = {h.id: h.name for h in households}
+    pnames = display_names(people, lambda p: f"{p.first_name} {p.last_name}")
+    hnames = display_names(households)
     methods = {}
     if people and households:
         pp, hp, caps = _preferences(instance)
@@ -295,7 +294,28 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
         stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
     elif status:
         stmt = stmt.where(Proposal.status == status)
-    return list(session.exec(stmt).all())
+    rows = list(session.exec(stmt).all())
+    audit(session, actor_of(user), "proposal.list", changes={"status": status, "shown": len(rows)})
+    return rows
+
+
+def record_view(
+    session: Session, user, page: str, proposal: Proposal | None = None, person_id=None, household_id=None
+) -> None:
+    """Audit that a page showed a proposal, or a person and a household side by side (a new proposal).
+
+    Called when the page is rendered, not when a form on it saves: a save is audited as itself.
+    """
+    audit(
+        session,
+        actor_of(user),
+        "proposal.view" if proposal else "pair.view",
+        "proposal" if proposal else None,
+        proposal.id if proposal else None,
+        changes={"page": page},
+        person_id=proposal.person_id if proposal else person_id,
+        household_id=proposal.household_id if proposal else household_id,
+    )
 
 
 def create_proposal(
@@ -686,8 +706,8 @@ def approve(
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
         if codes == {"no_free_place"}:
-            raise Conflict(message + " Another arrangement took the last place.")
-        raise ValidationError(message, "start_date")
+            raise Conflict(message + " Another arrangement took the last place.", codes=sorted(codes))
+        raise ValidationError(message, "start_date", codes=sorted(codes))
     if kind == "live_in":
         other = session.exec(
             select(func.count())
@@ -745,9 +765,13 @@ def approve(
     return arrangement
 
 
-def record_refused_approval(session: Session, user, proposal_id: int, message: str) -> None:
-    """Audit an approval that was refused (after the attempt was rolled back)."""
+def record_refused_approval(session: Session, user, proposal_id: int, error: Exception) -> None:
+    """Audit an approval that was refused (after the attempt was rolled back), by reason codes.
+
+    The error's message may name the person and their needs, so only its codes are kept.
+    """
     proposal = session.get(Proposal, proposal_id)
+    codes = list(getattr(error, "codes", ())) or [REFUSAL_CODES.get(type(error).__name__, "refused")]
     audit(
         session,
         actor_of(user),
@@ -755,10 +779,14 @@ def record_refused_approval(session: Session, user, proposal_id: int, message: s
         "proposal",
         proposal_id,
         outcome="failed",
-        changes={"reason": message[:300]},
+        changes={"reason": codes},
         person_id=getattr(proposal, "person_id", None),
         household_id=getattr(proposal, "household_id", None),
     )
+
+
+#: The reason code of a refusal whose error names no rule of its own.
+REFUSAL_CODES = {"StaleRecord": "stale_version", "Conflict": "conflict", "ValidationError": "not_ready"}
 
 
 def reviews_window(start: date) -> tuple[date, date]:

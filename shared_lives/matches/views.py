@@ -123,12 +123,14 @@ def new():
             flash("Proposal recorded. Now ask each side what they think.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
     explanation = adapter.pair_explanation(db, person, household)
+    services.record_view(db, current_user, request.endpoint, person_id=person.id, household_id=household.id)
     return render_template(
         "matches/new.html", form=form, person=person, household=household, explanation=explanation, labels=LABELS
     )
 
 
 def _context(db, proposal):
+    services.record_view(db, current_user, request.endpoint, proposal)
     person = db.get(Person, proposal.person_id)
     household = db.get(Household, proposal.household_id)
     return {
@@ -267,7 +269,7 @@ def approve(proposal_id: int):
             )
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
-            services.record_refused_approval(db, current_user, proposal.id, str(exc))
+            services.record_refused_approval(db, current_user, proposal.id, exc)
             _field_error(form, exc)
         else:
             flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
@@ -311,4 +313,5 @@ def easy_read_page(proposal_id: int):
     require(current_user, "proposal:read")
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
+    services.record_view(db, current_user, request.endpoint, proposal)
     return render_template("matches/easy_read.html", page=easy_read.page_for(db, proposal))

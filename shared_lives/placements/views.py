@@ -47,6 +47,7 @@ def index():
 def detail(arrangement_id: int):
     db = get_session()
     arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/detail.html",
         arrangement=arrangement,
@@ -83,6 +84,7 @@ def end(arrangement_id: int):
         else:
             flash("The arrangement has ended. Its history stays on record.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/end.html",
         form=form,
@@ -112,6 +114,7 @@ def review(review_id: int):
         else:
             flash("Review recorded. The next one is scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/review.html",
         form=form,

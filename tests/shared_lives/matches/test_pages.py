@@ -245,3 +245,5 @@ def test_a_refused_approval_is_audited(signed_in, db, people_places):
     assert r.status_code == 200 and "agreement has not been recorded" in r.get_data(as_text=True)
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "proposal.approve")).one()
     assert entry.outcome == "failed" and entry.record_id == proposal.id
+    # reason codes only: the page's sentence may name the person
+    assert entry.changes == {"reason": ["not_ready"]}
