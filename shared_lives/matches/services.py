@@ -29,7 +29,7 @@ import matching
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import Conflict, NotFound, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter
 from shared_lives.matches.models import (
     CLOSE_REASONS,
@@ -44,6 +44,7 @@ from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
 from shared_lives.timeutil import today, utcnow
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 OPEN_STATUSES = ("proposed", "introductions", "agreed")
 PERSON_GIVERS = ("person", "representative", "advocate", "best_interests")
@@ -99,9 +100,25 @@ def _entry(instance, i, j, person_name, household_name) -> dict:
     }
 
 
-def _checked_pair(session, user, person, household, kind: str, subject_id: int | None) -> tuple[list, dict, EngineRun]:
-    """Hard-constraint reasons and the explanation of one pair now, recorded as an engine run."""
-    instance, snapshot = adapter.build_instance(session, [person], [household])
+def place_window(arrangement_type: str, start: date, break_start=None, break_end=None) -> tuple[date, date | None]:
+    """The days an arrangement would need a place: a short break its dates, live-in from its start on."""
+    if arrangement_type == "short_breaks" and break_start and break_end:
+        return break_start, break_end
+    if arrangement_type == "day_support":
+        return start, start
+    return start, None
+
+
+def _checked_pair(
+    session, user, person, household, kind: str, subject_id: int | None, arrangement_type: str, window
+) -> tuple[list, dict, EngineRun]:
+    """Hard-constraint reasons and the explanation of one pair for an arrangement over ``window``,
+    recorded as an engine run. Standing (approval, DBS, training) is judged on the first day,
+    or today when that has passed."""
+    on = max(window[0], today())
+    instance, snapshot = adapter.build_instance(
+        session, [person], [household], on, arrangement_type=arrangement_type, window=window
+    )
     reasons = matching.exclusion_reasons(instance, 0, 0)
     explanation = adapter.jsonable(matching.explain(instance, 0, 0))
     result = {"allowed": not reasons, "excluded_because": reasons, "total": explanation["total"]}
@@ -355,12 +372,14 @@ def create_proposal(
     ).first()
     if open_same:
         raise ValidationError("There is already an open proposal for this person and household", "rationale")
-    reasons = adapter.pair_exclusions(session, _with_type(person, kind), household)
+    window = place_window(kind, today(), short_break_start, short_break_end)
+    reasons, explanation, check_run = _checked_pair(
+        session, user, person, household, "proposal", person.id, kind, window
+    )
     if reasons:
         raise ValidationError(
             "This household cannot be proposed now: " + "; ".join(r["message"] for r in reasons), "rationale"
         )
-    _, explanation, check_run = _checked_pair(session, user, _with_type(person, kind), household, "proposal", person.id)
     run = (session.get(EngineRun, engine_run_id) if engine_run_id else None) or check_run
     proposal = Proposal(
         person_id=person.id,
@@ -388,19 +407,15 @@ def create_proposal(
     return proposal
 
 
-class _TypedPerson:
-    """A person row seen as seeking a given arrangement type (for one check)."""
-
-    def __init__(self, person: Person, kind: str):
-        self._person = person
-        self.arrangement_type = kind
-
-    def __getattr__(self, name):
-        return getattr(self._person, name)
-
-
-def _with_type(person: Person, kind: str):
-    return person if person.arrangement_type == kind else _TypedPerson(person, kind)
+def proposal_exclusions(session: Session, proposal: Proposal, start: date | None = None) -> list[dict]:
+    """What would stop approval of this proposal on current records, as approval itself checks it."""
+    person, household = session.get(Person, proposal.person_id), session.get(Household, proposal.household_id)
+    window = place_window(
+        proposal.arrangement_type, start or today(), proposal.short_break_start, proposal.short_break_end
+    )
+    return adapter.pair_exclusions(
+        session, person, household, max(window[0], today()), arrangement_type=proposal.arrangement_type, window=window
+    )
 
 
 def _require_open(proposal: Proposal) -> None:
@@ -701,7 +716,8 @@ def approve(
         raise ValidationError(" ".join(blockers), "start_date")
     start = start_date or today()
     kind = proposal.arrangement_type
-    reasons, _, _run = _checked_pair(session, user, _with_type(person, kind), household, "approval", proposal.id)
+    window = place_window(kind, start, proposal.short_break_start, proposal.short_break_end)
+    reasons, _, _run = _checked_pair(session, user, person, household, "approval", proposal.id, kind, window)
     if reasons:
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
