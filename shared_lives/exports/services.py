@@ -150,7 +150,7 @@ def render_pdf(html: str) -> bytes:
 def history_pdf(engine: Engine, f: HistoryFilter, scheme_name: str) -> bytes | None:
     """The history as a tagged PDF, or None when it has more than PDF_MAX_EVENTS events."""
     from shared_lives.auth.permissions import ROLE_LABELS
-    from shared_lives.households.models import ARRANGEMENT_TYPES
+    from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
     with _read_session(engine) as session:
         rows = []
