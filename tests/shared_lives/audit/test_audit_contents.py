@@ -25,8 +25,8 @@ from tests.shared_lives.audit.test_write_sweep import CASES, form_errors, method
 
 #: Boxes whose format is validated: a real value is needed for the post to succeed.
 FORMATTED = {"postcode", "preferred_postcode", "certificate_number", "email", "q"}
-#: The forms the issue names, by their route: each must have had a box driven. (Training
-#: records have no free text: the course is chosen from data/training_courses.json.)
+#: The forms the issue names, by their route: each must have had a box driven. (The training
+#: forms have no free text: the course is chosen from the scheme's list.)
 FORMS = {
     "households.new": "household",
     "households.edit": "household",
