@@ -37,9 +37,9 @@ def _journey_items(session: Session, user) -> dict:
             {
                 "review_id": r.id,
                 "arrangement_id": a.id,
-                "kind": r.kind,
+                "label": r.label,
                 "due_on": r.due_on,
-                "overdue": r.due_on < today(),
+                "overdue": r.overdue,
                 "person": f"{p.first_name} {p.last_name}",
                 "household": h.name,
             }

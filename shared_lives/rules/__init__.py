@@ -1,0 +1,1 @@
+"""The domain's decisions, one function each (see docs/architecture.md)."""
