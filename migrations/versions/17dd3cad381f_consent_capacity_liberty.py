@@ -5,7 +5,7 @@ Columns added to tables that hold rows get server defaults, so a database of the
 previous release upgrades in place.
 
 Revision ID: 17dd3cad381f
-Revises: 1cbe5b5a0395
+Revises: 71b426762c6f
 Create Date: 2026-11-24 12:50:26.097014
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '17dd3cad381f'
-down_revision: str | None = '1cbe5b5a0395'
+down_revision: str | None = '71b426762c6f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -63,29 +63,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_liberty_record_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_liberty_record_proposal_id'), ['proposal_id'], unique=False)
 
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('closed_on', sa.Date(), nullable=True))
+    op.add_column('person', sa.Column('closed_on', sa.Date(), nullable=True))
 
-    with op.batch_alter_table('proposal_response', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('capacity_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('capacity_assessment_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('person_views', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('easy_read_used', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('advocate_present', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('supporter_present', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('authority_kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('authority_reference', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('authority_seen_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('authority_registered', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('authority_covers_residence', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('bi_maker_role', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('bi_consulted', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
-        batch_op.add_column(sa.Column('bi_wishes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('bi_less_restrictive', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
-        batch_op.create_foreign_key('fk_proposal_response_capacity_assessment_id', 'capacity_assessment', ['capacity_assessment_id'], ['id'])
+    op.add_column('proposal_response', sa.Column('capacity_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('capacity_assessment_id', sa.Integer(), nullable=True))
+    op.add_column('proposal_response', sa.Column('person_views', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('easy_read_used', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('proposal_response', sa.Column('advocate_present', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('proposal_response', sa.Column('supporter_present', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('proposal_response', sa.Column('authority_kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('authority_reference', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('authority_seen_on', sa.Date(), nullable=True))
+    op.add_column('proposal_response', sa.Column('authority_registered', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('proposal_response', sa.Column('authority_covers_residence', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('proposal_response', sa.Column('bi_maker_role', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('bi_consulted', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column('proposal_response', sa.Column('bi_wishes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
+    op.add_column('proposal_response', sa.Column('bi_less_restrictive', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False, server_default=''))
 
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('user', sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
 
     # ### end Alembic commands ###
     op.execute("UPDATE review SET kind = 'interim' WHERE kind = 'monthly'")
@@ -94,29 +90,25 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE review SET kind = 'monthly' WHERE kind = 'interim'")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('must_change_password')
+    op.drop_column('user', 'must_change_password')
 
-    with op.batch_alter_table('proposal_response', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_proposal_response_capacity_assessment_id', type_='foreignkey')
-        batch_op.drop_column('bi_less_restrictive')
-        batch_op.drop_column('bi_wishes')
-        batch_op.drop_column('bi_consulted')
-        batch_op.drop_column('bi_maker_role')
-        batch_op.drop_column('authority_covers_residence')
-        batch_op.drop_column('authority_registered')
-        batch_op.drop_column('authority_seen_on')
-        batch_op.drop_column('authority_reference')
-        batch_op.drop_column('authority_kind')
-        batch_op.drop_column('supporter_present')
-        batch_op.drop_column('advocate_present')
-        batch_op.drop_column('easy_read_used')
-        batch_op.drop_column('person_views')
-        batch_op.drop_column('capacity_assessment_id')
-        batch_op.drop_column('capacity_state')
+    op.drop_column('proposal_response', 'bi_less_restrictive')
+    op.drop_column('proposal_response', 'bi_wishes')
+    op.drop_column('proposal_response', 'bi_consulted')
+    op.drop_column('proposal_response', 'bi_maker_role')
+    op.drop_column('proposal_response', 'authority_covers_residence')
+    op.drop_column('proposal_response', 'authority_registered')
+    op.drop_column('proposal_response', 'authority_seen_on')
+    op.drop_column('proposal_response', 'authority_reference')
+    op.drop_column('proposal_response', 'authority_kind')
+    op.drop_column('proposal_response', 'supporter_present')
+    op.drop_column('proposal_response', 'advocate_present')
+    op.drop_column('proposal_response', 'easy_read_used')
+    op.drop_column('proposal_response', 'person_views')
+    op.drop_column('proposal_response', 'capacity_assessment_id')
+    op.drop_column('proposal_response', 'capacity_state')
 
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('closed_on')
+    op.drop_column('person', 'closed_on')
 
     with op.batch_alter_table('liberty_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_liberty_record_proposal_id'))

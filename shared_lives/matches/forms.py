@@ -25,9 +25,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from shared_lives.forms import GovDateField
-from shared_lives.households.models import ARRANGEMENT_TYPES
 from shared_lives.matches.models import CLOSE_REASONS, INTRODUCTION_KINDS, INTRODUCTION_STATUSES
 from shared_lives.rules.consent import ASSESSMENT_OUTCOMES, AUTHORITY_KINDS, CONSULTED, DECIDERS
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 SUPPORTS = {
     "easy_read_used": "The easy-read page was used",

@@ -108,7 +108,9 @@ class ProposalResponse(SQLModel, table=True):
     # with capacity reached their answer, the authority an attorney or deputy showed,
     # or the best-interests record; and always the person's own views.
     capacity_state: str = Field(default="", max_length=20)
-    capacity_assessment_id: int | None = Field(default=None, foreign_key="capacity_assessment.id")
+    # The assessment in force when the answer was recorded (no database constraint, so a
+    # released database upgrades in place on SQLite without rebuilding this table).
+    capacity_assessment_id: int | None = None
     person_views: str = Field(default="", max_length=2000)
     easy_read_used: bool = False
     advocate_present: bool = False

@@ -9,7 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services, states
 from shared_lives.matches.forms import (
     ApproveForm,
@@ -25,7 +25,9 @@ from shared_lives.matches.forms import (
 from shared_lives.matches.models import CLOSE_REASONS, GIVEN_BY, INTRODUCTION_KINDS, INTRODUCTION_STATUSES, Introduction
 from shared_lives.people.models import Person
 from shared_lives.rules import consent as consent_rules
+from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("matches", __name__)
 
@@ -128,12 +130,14 @@ def new():
             flash("Proposal recorded. Now ask each side what they think.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
     explanation = adapter.pair_explanation(db, person, household)
+    services.record_view(db, current_user, request.endpoint, person_id=person.id, household_id=household.id)
     return render_template(
         "matches/new.html", form=form, person=person, household=household, explanation=explanation, labels=LABELS
     )
 
 
 def _context(db, proposal):
+    services.record_view(db, current_user, request.endpoint, proposal)
     person = db.get(Person, proposal.person_id)
     household = db.get(Household, proposal.household_id)
     return {
@@ -144,7 +148,7 @@ def _context(db, proposal):
         "introductions": services.introductions_of(db, proposal.id),
         "labels": LABELS,
         "staff": has_permission(current_user.role, "proposal:read"),
-        "age": adapter.age_on(person.date_of_birth, today()),
+        "age": age_on(person.date_of_birth, today()),
         "consent": services.consent_summary(db, proposal),
     }
 
@@ -157,7 +161,7 @@ def detail(proposal_id: int):
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
     if ctx["staff"] and proposal.is_open:
-        ctx["exclusions"] = services.exclusions_now(db, proposal)
+        ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     template = "matches/detail.html" if ctx["staff"] else "matches/carer_detail.html"
     return render_template(template, **ctx)
 
@@ -262,11 +266,10 @@ def capacity(proposal_id: int):
     require(current_user, "proposal:respond")
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
-    ctx = _context(db, proposal)
     form = CapacityForm()
     if request.method == "GET":
         kind = ARRANGEMENT_TYPES.get(proposal.arrangement_type, "").lower()
-        form.decision.data = f"Whether to accept {kind} support from {ctx['household'].name}"
+        form.decision.data = f"Whether to accept {kind} support from {db.get(Household, proposal.household_id).name}"
     if form.validate_on_submit():
         try:
             services.record_capacity_assessment(
@@ -284,7 +287,7 @@ def capacity(proposal_id: int):
         else:
             flash("Capacity assessment recorded.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
-    return render_template("matches/capacity.html", form=form, **ctx)
+    return render_template("matches/capacity.html", form=form, **_context(db, proposal))
 
 
 @bp.route("/proposals/<int:proposal_id>/liberty", methods=["GET", "POST"])
@@ -334,7 +337,7 @@ def approve(proposal_id: int):
             )
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
-            services.record_refused_approval(db, current_user, proposal.id, str(exc))
+            services.record_refused_approval(db, current_user, proposal.id, exc)
             _field_error(form, exc)
             status = 409 if isinstance(exc, Conflict | StaleRecord) else 200
         else:
@@ -342,7 +345,7 @@ def approve(proposal_id: int):
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
-    ctx["exclusions"] = services.exclusions_now(db, proposal) if proposal.is_open else []
+    ctx["exclusions"] = services.proposal_exclusions(db, proposal) if proposal.is_open else []
     return render_template("matches/approve.html", form=form, **ctx), status
 
 
@@ -370,4 +373,5 @@ def easy_read_page(proposal_id: int):
     require(current_user, "proposal:read")
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
+    services.record_view(db, current_user, request.endpoint, proposal)
     return render_template("matches/easy_read.html", page=easy_read.page_for(db, proposal))

@@ -8,12 +8,13 @@ from flask_login import current_user
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import NotFound, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
 from shared_lives.placements.forms import EndForm, ExtraReviewForm, ReviewForm
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("placements", __name__)
 
@@ -45,6 +46,7 @@ def index():
 def detail(arrangement_id: int):
     db = get_session()
     arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/detail.html",
         arrangement=arrangement,
@@ -80,6 +82,7 @@ def end(arrangement_id: int):
         else:
             flash("The arrangement has ended. Its history stays on record.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/end.html",
         form=form,
@@ -104,6 +107,7 @@ def new_review(arrangement_id: int):
         else:
             flash("Extra review scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/new_review.html",
         form=form,
@@ -133,6 +137,7 @@ def review(review_id: int):
         else:
             flash("Review recorded. The next one is scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/review.html",
         form=form,
