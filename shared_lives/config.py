@@ -35,6 +35,7 @@ class Config:
     SCHEME_NAME: str = "Shared Lives Match"
     SCHEME_MAX_PEOPLE: int = HARD_MAX_PEOPLE
     RETENTION_YEARS: int = 8
+    RETENTION_CLOSED_REFERRAL_YEARS: int = 2
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
     LOGIN_MAX_FAILURES: int = 5
@@ -102,6 +103,8 @@ class Config:
             raise ConfigError("DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds")
         if self.RETENTION_YEARS < 1:
             raise ConfigError("RETENTION_YEARS must be at least 1")
+        if self.RETENTION_CLOSED_REFERRAL_YEARS < 1:
+            raise ConfigError("RETENTION_CLOSED_REFERRAL_YEARS must be at least 1")
         return replace(self, **updates) if updates else self
 
     @property
