@@ -10,6 +10,9 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 #: Shared Lives carers support at most three people at once; a scheme may set less.
 HARD_MAX_PEOPLE = 3
+#: SQLite's ``synchronous`` settings that keep the database whole after a power cut
+#: (OFF can corrupt it, so it is not offered). See ``shared_lives/db.py``.
+SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +45,10 @@ class Config:
     LOGIN_RATE_PER_ADDRESS: str = "20 per 10 minutes"
     RATELIMIT_STORAGE_URI: str = "memory://"
     SESSION_COOKIE_SECURE: bool = True
+    #: FULL: a write the app has acknowledged survives a power cut (README, "Durability").
+    SQLITE_SYNCHRONOUS: str = "FULL"
+    #: Where pg_dump and pg_restore are, when they are not on PATH (backup and restore).
+    PG_BIN_DIR: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -90,6 +97,9 @@ class Config:
             updates["DATABASE_URL"] = f"sqlite:///{INSTANCE_DIR / 'shared_lives.sqlite'}"
         if not 1 <= self.SCHEME_MAX_PEOPLE <= HARD_MAX_PEOPLE:
             raise ConfigError(f"SCHEME_MAX_PEOPLE must be between 1 and {HARD_MAX_PEOPLE}")
+        if self.SQLITE_SYNCHRONOUS.upper() not in SQLITE_SYNCHRONOUS_MODES:
+            raise ConfigError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}")
+        updates["SQLITE_SYNCHRONOUS"] = self.SQLITE_SYNCHRONOUS.upper()
         if self.RETENTION_YEARS < 1:
             raise ConfigError("RETENTION_YEARS must be at least 1")
         return replace(self, **updates) if updates else self

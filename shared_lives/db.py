@@ -1,6 +1,11 @@
 """Database engine and one session per request, committed once.
 
-SQLite runs in WAL mode with foreign keys on. Every SQLite transaction starts
+SQLite runs in WAL mode with foreign keys on, and ``synchronous`` as the
+``SQLITE_SYNCHRONOUS`` setting says: FULL (the default) syncs the write-ahead log
+at every commit, so a commit the app acknowledged survives a power cut or an
+operating-system crash; NORMAL syncs only at checkpoints, which is faster and
+survives the app being killed, but a power cut may lose the last commits (the
+database itself stays whole either way). Every SQLite transaction starts
 with ``BEGIN IMMEDIATE``: nearly every request writes an audit entry, and a
 deferred transaction that reads first and writes later can fail with
 SQLITE_BUSY instead of waiting. PostgreSQL takes row locks where a service
@@ -17,8 +22,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` with the pragmas and pooling this app relies on."""
+def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+    """Create the engine for ``url`` with the pragmas and pooling this app relies on.
+
+    ``sqlite_synchronous`` is SQLite's ``synchronous``, one of the modes the config allows.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -33,7 +41,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -51,7 +59,7 @@ def make_engine(url: str) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Create the engine and close the request's session at teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], sqlite_synchronous=app.config["SQLITE_SYNCHRONOUS"])
     app.extensions["db_engine"] = engine
 
     @app.teardown_appcontext
