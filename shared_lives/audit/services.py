@@ -211,7 +211,7 @@ def _subjects(session: Session, record_type: str | None, record_id: int | None) 
         return record_id, None
     if record_type == "household":
         return None, record_id
-    from shared_lives.households.models import Carer, DbsCheck, TrainingRecord
+    from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
     from shared_lives.matches.models import Introduction, Proposal, ProposalResponse
     from shared_lives.placements.models import Arrangement, Review
 

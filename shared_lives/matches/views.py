@@ -9,7 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services
 from shared_lives.matches.forms import (
     ApproveForm,
@@ -27,7 +27,9 @@ from shared_lives.matches.models import (
     Introduction,
 )
 from shared_lives.people.models import Person
+from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("matches", __name__)
 
@@ -141,7 +143,7 @@ def _context(db, proposal):
         "introductions": services.introductions_of(db, proposal.id),
         "labels": LABELS,
         "staff": has_permission(current_user.role, "proposal:read"),
-        "age": adapter.age_on(person.date_of_birth, today()),
+        "age": age_on(person.date_of_birth, today()),
     }
 
 
@@ -153,9 +155,7 @@ def detail(proposal_id: int):
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
     if ctx["staff"] and proposal.status in services.OPEN_STATUSES:
-        ctx["exclusions"] = adapter.pair_exclusions(
-            db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
-        )
+        ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     template = "matches/detail.html" if ctx["staff"] else "matches/carer_detail.html"
     return render_template(template, **ctx)
 
@@ -276,9 +276,7 @@ def approve(proposal_id: int):
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
-    ctx["exclusions"] = adapter.pair_exclusions(
-        db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
-    )
+    ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     status = (
         409
         if form.errors

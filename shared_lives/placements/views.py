@@ -8,12 +8,13 @@ from flask_login import current_user
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import NotFound, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
 from shared_lives.placements.forms import EndForm, ReviewForm
 from shared_lives.placements.models import REVIEW_KINDS, Arrangement, Review
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("placements", __name__)
 
