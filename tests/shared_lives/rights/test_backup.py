@@ -21,14 +21,19 @@ def sqlite_only(app):
         pytest.skip("SQLite backup; PostgreSQL's (pg_dump) is tested below")
 
 
-@pytest.fixture
-def seeded(app, db, users, sqlite_only):
+def seed(app, db, users) -> None:
+    """Three journeys to an arrangement and 50 more audit entries."""
     with app.app_context():
         for _ in range(3):
             make_journey(db, users)
         for i in range(50):
             record(db, app.config["AUDIT_KEY"], SYSTEM, "test.event", "person", i)
         db.commit()
+
+
+@pytest.fixture
+def seeded(app, db, users, sqlite_only):
+    seed(app, db, users)
 
 
 def test_backup_then_restore_into_a_fresh_database(app, app_config, seeded, tmp_path):
@@ -107,12 +112,7 @@ def test_backup_refuses_to_overwrite_the_database(app, sqlite_only):
 def pg_seeded(app, db, users):
     if get_engine(app).dialect.name != "postgresql":
         pytest.skip("PostgreSQL backup (pg_dump); SQLite's is tested above")
-    with app.app_context():
-        for _ in range(3):
-            make_journey(db, users)
-        for i in range(50):
-            record(db, app.config["AUDIT_KEY"], SYSTEM, "test.event", "person", i)
-        db.commit()
+    seed(app, db, users)
 
 
 def live_counts(app) -> dict[str, int]:
