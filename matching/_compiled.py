@@ -278,3 +278,96 @@ def merge_top_k(vals, ids, more_vals, more_ids):
                 break
             _insert(vals[c], ids[c], v, more_ids[c, q])
     return 0
+
+
+@njit(**_INLINE)
+def _before(neg_rank, person, a, b):
+    # heap order of stable._da_core's (-rank, person) tuples
+    return neg_rank[a] < neg_rank[b] or (neg_rank[a] == neg_rank[b] and person[a] < person[b])
+
+
+@njit(**_INLINE)
+def _swap(neg_rank, person, a, b):
+    neg_rank[a], neg_rank[b] = neg_rank[b], neg_rank[a]
+    person[a], person[b] = person[b], person[a]
+
+
+@njit(**_JIT)
+def deferred_acceptance(prefs, ranks, caps):
+    """Person-proposing deferred acceptance, step for step as :func:`matching.stable._da_core`.
+
+    People propose from a stack in the same order and each household holds its
+    offers in a heap with the same order, so the same person is turned away
+    at every step, ties in ``ranks`` included.
+
+    Parameters
+    ----------
+    prefs, ranks : int64 (n_people, L)
+        As :func:`matching.stable.deferred_acceptance_arrays`.
+    caps : int64 (n_households,), non-negative
+
+    Returns
+    -------
+    int64 (n_people,)
+        The household held for each person, -1 if none.
+    """
+    n, length = prefs.shape
+    m = caps.shape[0]
+    start = np.zeros(m + 1, np.int64)
+    for h in range(m):
+        start[h + 1] = start[h] + caps[h]
+    neg_rank = np.empty(start[m], np.int64)
+    person = np.empty(start[m], np.int64)
+    size = np.zeros(m, np.int64)
+    nxt = np.zeros(n, np.int64)
+    free = np.empty(n, np.int64)
+    for q in range(n):
+        free[q] = n - 1 - q
+    top = n
+    while top > 0:
+        top -= 1
+        p = free[top]
+        k = nxt[p]
+        while k < length:
+            h = prefs[p, k]
+            if h < 0:
+                k = length
+                break
+            r = ranks[p, k]
+            k += 1
+            if r < 0:
+                continue
+            o, s = start[h], size[h]
+            if s < caps[h]:  # heappush
+                a = o + s
+                neg_rank[a], person[a] = -r, p
+                size[h] = s + 1
+                while a > o:
+                    parent = o + (a - o - 1) // 2
+                    if not _before(neg_rank, person, a, parent):
+                        break
+                    _swap(neg_rank, person, a, parent)
+                    a = parent
+                break
+            if s > 0 and -neg_rank[o] > r:  # heapreplace: the worst held offer goes back
+                free[top] = person[o]
+                top += 1
+                neg_rank[o], person[o] = -r, p
+                a = o
+                while True:
+                    child = o + 2 * (a - o) + 1
+                    if child >= o + s:
+                        break
+                    if child + 1 < o + s and _before(neg_rank, person, child + 1, child):
+                        child += 1
+                    if not _before(neg_rank, person, child, a):
+                        break
+                    _swap(neg_rank, person, a, child)
+                    a = child
+                break
+        nxt[p] = k
+    out = np.full(n, -1, np.int64)
+    for h in range(m):
+        for a in range(start[h], start[h] + size[h]):
+            out[person[a]] = h
+    return out

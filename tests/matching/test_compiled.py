@@ -1,13 +1,22 @@
 """The compiled kernels give exactly what the numpy reference paths give."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import Instance, hard_constraints, score, shortlists
+from matching import (
+    Instance,
+    deferred_acceptance,
+    deferred_acceptance_arrays,
+    hard_constraints,
+    score,
+    shortlists,
+)
 from matching.bench import synthetic
 
 from .conftest import AS_OF
+from .test_stable import instances
 
 FIELDS = (
     "person_households",
@@ -136,3 +145,50 @@ def test_household_lists_equal_brute_force():
     for j in range(40):
         want = sorted((i for i in range(50) if allowed[i, j]), key=lambda i: (-t[i, j], i))[:5]
         assert [int(i) for i in s.household_people[j] if i >= 0] == want
+
+
+@st.composite
+def da_arrays(draw):
+    """Arrays for deferred acceptance, with ties in the households' ranks and unlisted pairs."""
+    n, m = draw(st.integers(1, 14)), draw(st.integers(1, 6))
+    length = draw(st.integers(1, m))
+    prefs = np.full((n, length), -1, dtype=np.int64)
+    ranks = np.full((n, length), -1, dtype=np.int64)
+    for p in range(n):
+        row = draw(st.lists(st.integers(0, m - 1), unique=True, max_size=length))
+        prefs[p, : len(row)] = row
+        ranks[p, : len(row)] = draw(st.lists(st.integers(-1, 4), min_size=len(row), max_size=len(row)))
+    return prefs, ranks, np.array(draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(da_arrays())
+def test_deferred_acceptance_kernel_equals_python_reference(problem):
+    prefs, ranks, caps = problem
+    np.testing.assert_array_equal(
+        deferred_acceptance_arrays(prefs, ranks, caps), deferred_acceptance_arrays(prefs, ranks, caps, compiled=False)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances())
+def test_deferred_acceptance_kernel_equals_dict_api(inst):
+    pp, hp, caps = inst
+    pids, hids = list(pp), list(caps)
+    length = max([len(v) for v in pp.values()] + [1])
+    prefs = np.full((len(pids), length), -1, dtype=np.int64)
+    ranks = np.full((len(pids), length), -1, dtype=np.int64)
+    for i, p in enumerate(pids):
+        for k, h in enumerate(pp[p]):
+            prefs[i, k] = hids.index(h)
+            ranks[i, k] = hp[h].index(p) if p in hp[h] else -1
+    got = deferred_acceptance_arrays(prefs, ranks, [caps[h] for h in hids])
+    want = {p: h for h, ps in deferred_acceptance(pp, hp, caps).items() for p in ps}
+    assert {pids[i]: hids[j] for i, j in enumerate(got) if j >= 0} == want
+
+
+def test_deferred_acceptance_arrays_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        deferred_acceptance_arrays(np.zeros((2, 2), int), np.zeros((2, 1), int), [1])
+    with pytest.raises(ValueError, match="beyond capacities"):
+        deferred_acceptance_arrays(np.array([[3]]), np.array([[0]]), [1])
