@@ -371,3 +371,189 @@ def deferred_acceptance(prefs, ranks, caps):
         for a in range(start[h], start[h] + size[h]):
             out[person[a]] = h
     return out
+
+
+@njit(**_JIT)
+def min_cost_assignment(indptr, cols, cost, caps):
+    """Each row to at most one column of capacity ``caps``, least total cost; a row may stay out.
+
+    The rectangular assignment problem with one private "stay out" column of
+    cost 0 per row, solved by shortest augmenting paths (Jonker and
+    Volgenant 1987; Crouse 2016) without expanding columns into places: a
+    full column passes a path on to the rows it holds, at no reduced cost.
+    Duals ``u`` (rows) and ``v`` (columns) keep every reduced cost
+    ``cost - u - v`` non-negative and zero on held pairs; a column with a
+    free place keeps ``v = 0``.  Exact for any costs; only negative costs
+    are worth taking.
+
+    Parameters
+    ----------
+    indptr, cols, cost
+        The candidate pairs of each row, CSR: row ``r``'s columns are
+        ``cols[indptr[r]:indptr[r + 1]]`` with costs ``cost[...]`` (float64).
+    caps : int64 (n_cols,)
+
+    Returns
+    -------
+    int64 (n_rows,)
+        Each row's column, -1 if it stays out.
+    """
+    n, m = len(indptr) - 1, len(caps)
+    start = np.zeros(m + 1, np.int64)
+    for h in range(m):
+        start[h + 1] = start[h] + caps[h]
+    held = np.empty(start[m], np.int64)  # rows each column holds, in its places
+    load = np.zeros(m, np.int64)
+    assign = np.full(n, -1, np.int64)
+    place = np.full(n, -1, np.int64)  # the row's index into held
+    u = np.zeros(n)
+    v = np.zeros(m)
+    # u = the best cost or 0, so every reduced cost starts >= 0; a row whose
+    # best column (any of them, on a tie) has a place takes it at once (its
+    # reduced cost is 0)
+    for r in range(n):
+        best = 0.0
+        for e in range(indptr[r], indptr[r + 1]):
+            best = min(best, cost[e])
+        u[r] = best
+        if best == 0.0:
+            continue
+        for e in range(indptr[r], indptr[r + 1]):
+            h = cols[e]
+            if cost[e] == best and load[h] < caps[h]:
+                a = start[h] + load[h]
+                held[a] = r
+                place[r] = a
+                assign[r] = h
+                load[h] += 1
+                break
+    inf = np.inf
+    dist = np.full(m, inf)
+    pred = np.full(m, -1, np.int64)
+    done = np.zeros(m, np.bool_)
+    row_d = np.zeros(n)
+    heap_k = np.empty(len(cols) + 1)
+    heap_v = np.empty(len(cols) + 1, np.int64)
+    heap_f = np.empty(len(cols) + 1, np.bool_)
+    seen_cols = np.empty(m, np.int64)
+    seen_rows = np.empty(n, np.int64)
+    stack = np.empty(n, np.int64)
+    for i in range(n):
+        if assign[i] != -1 or indptr[i] == indptr[i + 1]:
+            continue  # placed, staying out (-2), or with no candidate
+        n_seen_cols = n_seen_rows = size = 0
+        end_d, end_row, end_col = -u[i], i, -1  # staying out costs 0 - u[i]
+        row_d[i] = 0.0
+        seen_rows[0] = i
+        n_seen_rows = 1
+        top = 1
+        stack[0] = i
+        while True:
+            # scan the rows reached, then settle the nearest column
+            while top > 0:
+                top -= 1
+                r = stack[top]
+                dr, ur = row_d[r], u[r]
+                for e in range(indptr[r], indptr[r + 1]):
+                    h = cols[e]
+                    if done[h]:
+                        continue
+                    nd = dr + (cost[e] - ur - v[h])
+                    if nd < dist[h]:
+                        if dist[h] == inf:
+                            seen_cols[n_seen_cols] = h
+                            n_seen_cols += 1
+                        dist[h] = nd
+                        pred[h] = r
+                        # push (nd, full, h): among equal distances a column with a
+                        # free place comes first, as it ends the path (inline: a
+                        # call passing arrays costs more than the push)
+                        nf = load[h] >= caps[h]
+                        a = size
+                        size += 1
+                        while a > 0:
+                            parent = (a - 1) >> 1
+                            if heap_k[parent] < nd or (heap_k[parent] == nd and heap_f[parent] <= nf):
+                                break
+                            heap_k[a], heap_f[a], heap_v[a] = heap_k[parent], heap_f[parent], heap_v[parent]
+                            a = parent
+                        heap_k[a], heap_f[a], heap_v[a] = nd, nf, h
+            h, dh = -1, inf
+            while size > 0:
+                cand, ck = heap_v[0], heap_k[0]
+                stale = done[cand] or ck > dist[cand]
+                if not stale and end_d <= ck:
+                    break  # staying out (of the row end_row) is nearer: keep the heap as it is
+                # pop the top: sift the last entry down from the root
+                size -= 1
+                lk, lf, lv = heap_k[size], heap_f[size], heap_v[size]
+                a = 0
+                while True:
+                    child = 2 * a + 1
+                    if child >= size:
+                        break
+                    if child + 1 < size and (
+                        heap_k[child + 1] < heap_k[child]
+                        or (heap_k[child + 1] == heap_k[child] and heap_f[child + 1] < heap_f[child])
+                    ):
+                        child += 1
+                    if lk < heap_k[child] or (lk == heap_k[child] and lf <= heap_f[child]):
+                        break
+                    heap_k[a], heap_f[a], heap_v[a] = heap_k[child], heap_f[child], heap_v[child]
+                    a = child
+                heap_k[a], heap_f[a], heap_v[a] = lk, lf, lv
+                if not stale:
+                    h, dh = cand, ck
+                    break
+            if h < 0:
+                break  # staying out (of the row end_row) is the nearest end
+            done[h] = True
+            if load[h] < caps[h]:
+                end_d, end_col = dh, h
+                break
+            for a in range(start[h], start[h] + load[h]):
+                r = held[a]
+                row_d[r] = dh
+                seen_rows[n_seen_rows] = r
+                n_seen_rows += 1
+                stack[top] = r
+                top += 1
+                out = dh - u[r]
+                if out < end_d:
+                    end_d, end_row = out, r
+        # duals: everything settled nearer than the end moves by the difference
+        for q in range(n_seen_rows):
+            r = seen_rows[q]
+            u[r] += end_d - row_d[r]
+        for q in range(n_seen_cols):
+            h = seen_cols[q]
+            if done[h] and h != end_col:
+                v[h] -= end_d - dist[h]
+        # augment along the path back to row i
+        if end_col >= 0:
+            col = end_col
+            r = pred[col]
+            a = start[col] + load[col]
+            load[col] += 1
+        else:
+            r = end_row
+            col = -2  # stays out for good: only its own row reaches its "stay out" column
+            a = -1
+        while True:
+            prev, prev_place = assign[r], place[r]
+            assign[r] = col
+            place[r] = a
+            if a >= 0:
+                held[a] = r
+            if r == i:
+                break
+            col, a = prev, prev_place
+            r = pred[col]
+        for q in range(n_seen_cols):
+            h = seen_cols[q]
+            dist[h] = inf
+            done[h] = False
+    for r in range(n):
+        if assign[r] < 0:
+            assign[r] = -1
+    return assign

@@ -10,6 +10,7 @@ from matching import (
     deferred_acceptance,
     deferred_acceptance_arrays,
     hard_constraints,
+    max_compatibility_sparse,
     score,
     shortlists,
 )
@@ -192,3 +193,49 @@ def test_deferred_acceptance_arrays_rejects_bad_shapes():
         deferred_acceptance_arrays(np.zeros((2, 2), int), np.zeros((2, 1), int), [1])
     with pytest.raises(ValueError, match="beyond capacities"):
         deferred_acceptance_arrays(np.array([[3]]), np.array([[0]]), [1])
+
+
+@st.composite
+def candidate_graphs(draw):
+    """Sparse candidate pairs with capacities, ties and worthless pairs."""
+    n, m = draw(st.integers(1, 25)), draw(st.integers(1, 10))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), unique=True, max_size=n * m))
+    pi = np.array([p for p, _ in pairs], dtype=np.int64)
+    hj = np.array([h for _, h in pairs], dtype=np.int64)
+    # few distinct values: many ties, as category-driven scores have
+    w = np.array(draw(st.lists(st.integers(-2, 9), min_size=len(pairs), max_size=len(pairs))), dtype=np.float64)
+    caps = np.array(draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)), dtype=np.int64)
+    return pi, hj, w / 4, n, caps
+
+
+def _total(pairs, pi, hj, w, caps):
+    value = {(int(a), int(b)): float(c) for a, b, c in zip(pi, hj, w, strict=True)}
+    people = [p for p, _ in pairs]
+    assert len(people) == len(set(people))
+    assert (np.bincount([h for _, h in pairs], minlength=len(caps)) <= caps).all()
+    assert all(value[p] > 0 for p in pairs)
+    return sum(value[p] for p in pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidate_graphs())
+def test_assignment_kernel_total_equals_scipy_reference(graph):
+    pi, hj, w, n, caps = graph
+    ours = max_compatibility_sparse(pi, hj, w, n, caps)
+    ref = max_compatibility_sparse(pi, hj, w, n, caps, compiled=False)
+    # quarters add up exactly in floating point: the totals must be equal, not close
+    assert _total(ours, pi, hj, w, caps) == _total(ref, pi, hj, w, caps)
+    assert ours == sorted(ours)
+
+
+def test_assignment_kernel_on_a_scheme_equals_scipy_reference():
+    inst = synthetic(400, 300, seed=8, side_km=30, max_km=(5.0, 25.0))
+    lists = shortlists(inst, 20, k_households=0)
+    ok = lists.person_households >= 0
+    pi, hj = np.nonzero(ok)[0], lists.person_households[ok]
+    w = np.round(lists.person_total[ok].astype(np.float64) * 1e6)  # integers: exact sums
+    caps = inst.households.free_places
+    ours = max_compatibility_sparse(pi, hj, w, 400, caps)
+    ref = max_compatibility_sparse(pi, hj, w, 400, caps, compiled=False)
+    assert _total(ours, pi, hj, w, caps) == _total(ref, pi, hj, w, caps)
+    assert len(ours) > 100
