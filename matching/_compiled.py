@@ -3,9 +3,14 @@
 Each kernel computes what a numpy path of the engine computes, with the same
 float32 operations in the same order, so the results are identical, not just
 close; the numpy paths stay as the reference and ``tests/matching/`` checks
-the two agree on generated instances.  Kernels are compiled once per machine
-and cached on disk (``cache=True``); they release the GIL so callers can run
-them in threads.
+the two agree on generated instances.
+
+Each kernel has its one signature, so it is compiled when this module is
+imported, never during a request, and cached on disk (``cache=True``, in
+``__pycache__`` beside this file or numba's user cache): the first import
+on a machine compiles (about 10 s), later ones load the cache.
+``bench/compare_peers.py`` measures both.  Kernels release the GIL, so
+callers run them in threads.
 """
 
 from __future__ import annotations
@@ -112,7 +117,12 @@ def pair_scores(
     return p, h, np.sqrt(p * h)
 
 
-@njit(**_JIT)
+@njit(
+    "int64(int64[::1], int64[::1], float32[:, ::1], int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1],"
+    " int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1], int64[::1], float32[:, ::1], int64,"
+    " float32[:, ::1], float32[::1], boolean, int32[:, ::1], float32[:, :, ::1], float32[:, ::1], int64[:, ::1])",
+    **_JIT,
+)
 def dense_top_k(
     rows,
     cols,
@@ -264,7 +274,7 @@ def dense_top_k(
     return 0
 
 
-@njit(**_JIT)
+@njit("int64(float32[:, ::1], int64[:, ::1], float32[:, ::1], int64[:, ::1])", **_JIT)
 def merge_top_k(vals, ids, more_vals, more_ids):
     """Merge each row of ``more_*`` (best first) into ``vals``/``ids`` (best first), in place.
 
@@ -292,7 +302,7 @@ def _swap(neg_rank, person, a, b):
     person[a], person[b] = person[b], person[a]
 
 
-@njit(**_JIT)
+@njit("int64[::1](int64[:, ::1], int64[:, ::1], int64[::1])", **_JIT)
 def deferred_acceptance(prefs, ranks, caps):
     """Person-proposing deferred acceptance, step for step as :func:`matching.stable._da_core`.
 
@@ -373,7 +383,7 @@ def deferred_acceptance(prefs, ranks, caps):
     return out
 
 
-@njit(**_JIT)
+@njit("int64[::1](int64[::1], int64[::1], float64[::1], int64[::1])", **_JIT)
 def min_cost_assignment(indptr, cols, cost, caps):
     """Each row to at most one column of capacity ``caps``, least total cost; a row may stay out.
 
