@@ -27,8 +27,9 @@ from sqlmodel import Session  # noqa: E402
 from shared_lives import create_app  # noqa: E402
 from shared_lives.audit.services import SYSTEM  # noqa: E402
 from shared_lives.auth.services import create_user  # noqa: E402
+from shared_lives.carers.models import Carer  # noqa: E402
 from shared_lives.db import create_all, get_engine  # noqa: E402
-from shared_lives.households.models import Carer, Household  # noqa: E402
+from shared_lives.households.models import Household  # noqa: E402
 from shared_lives.people.models import Person  # noqa: E402
 from shared_lives.placements.models import Arrangement  # noqa: E402
 from shared_lives.vocab.services import load_vocabularies  # noqa: E402

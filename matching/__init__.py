@@ -6,7 +6,7 @@ suggests and explains; people decide.  See ``matching/README.md``.
 """
 
 from .constraints import REASONS, constraint_mask, exclusion_reasons, hard_constraints
-from .explain import explain, summary
+from .explain import VERDICTS, explain, most_against, summary
 from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabulary
 from .optimal import max_compatibility, max_compatibility_sparse
 from .proposals import load_instance, propose, solve
@@ -29,6 +29,7 @@ check_validity = is_valid
 __all__ = [
     "ARRANGEMENT_TYPES",
     "REASONS",
+    "VERDICTS",
     "WEIGHTS",
     "WEIGHTS_VERSION",
     "Households",
@@ -53,6 +54,7 @@ __all__ = [
     "load_instance",
     "max_compatibility",
     "max_compatibility_sparse",
+    "most_against",
     "preference_lists",
     "propose",
     "score",

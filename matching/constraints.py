@@ -46,6 +46,7 @@ REASONS = (
     Reason(10, "too_far", "Further away than the person wants to live"),
     Reason(11, "needs_unmet", "The carers do not have the skills for some of the person's needs"),
     Reason(12, "cannot_offer", "The carers have said they cannot offer support the person needs"),
+    Reason(13, "training_expired", "The carers' mandatory training has expired or is not recorded"),
 )
 _BY_CODE = {r.code: r for r in REASONS}
 
@@ -69,6 +70,7 @@ def _reasons(P, H, as_of, d=None):
     unmet = nonempty(P.skilled_needs & ~H.skills)
     out |= unmet.astype(u16) << u16(11)
     out |= overlap(P.needs, H.cannot_offer).astype(u16) << u16(12)
+    out |= (H.training_expires < as_of).astype(u16) << u16(13)
     return out
 
 
@@ -94,7 +96,12 @@ def packed_columns(instance):
     if v.words("needs") > 1 or n_pets > 32 or n_genders > 16 or len(ARRANGEMENT_TYPES) > 6:
         return None
     u = np.uint64
-    valid = (h.free_places > 0) & (h.approval_expires >= instance.as_of) & (h.dbs_expires >= instance.as_of)
+    valid = (
+        (h.free_places > 0)
+        & (h.approval_expires >= instance.as_of)
+        & (h.dbs_expires >= instance.as_of)
+        & (h.training_expires >= instance.as_of)
+    )
     features = (
         valid.astype(u)
         | (h.arrangement_types[:, 0] << u(1))
@@ -287,5 +294,7 @@ def exclusion_reasons(instance, person, household):
         elif r.code == "cannot_offer":
             what = _terms(v, "needs", p.needs[person] & h.cannot_offer[household])
             msg = f"{hname} have said they cannot offer: {what}"
+        elif r.code == "training_expired":
+            msg = f"Mandatory training of the carers at {hname} has expired or is not recorded"
         out.append({"code": r.code, "message": msg})
     return out

@@ -57,6 +57,10 @@ arrangement_types : iterable of str
     Arrangement types in the terms of approval.
 approval_expires, dbs_expires : ISO date string, ``datetime.date`` or day ordinal
     Missing counts as expired (not approved / no DBS on record).
+training_expires : ISO date string, ``datetime.date`` or day ordinal, optional
+    When the carers' mandatory training is in date until.  Missing means the
+    scheme does not judge training here (never excludes); a caller that does
+    judge it passes the date, or ``"0001-01-01"`` when it is not recorded.
 smoking : bool
     Someone smokes in the home.
 pets : iterable of str
@@ -196,6 +200,10 @@ DEFAULT_TERMS = {
         "early_riser",
     ),
 }
+
+
+#: A day ordinal later than any real date: "not judged, never expires".
+NOT_JUDGED = _dt.date.max.toordinal()
 
 
 def to_ordinal(value):
@@ -467,6 +475,7 @@ class Households:
     free_places : int32 array
     arrangement_types : uint64 array (n, 1), bit i for ``ARRANGEMENT_TYPES[i]``
     approval_expires, dbs_expires : int64 day ordinals (-1 missing)
+    training_expires : int64 day ordinals (a far-future ordinal when not judged)
     smoking, step_free, ground_floor_bedroom, has_children : bool arrays
     pets : uint64 bitmask over ``vocab.terms["pets"]``
     carer_genders : uint64 bitmask over ``vocab.terms["genders"]``
@@ -487,6 +496,7 @@ class Households:
     arrangement_types: np.ndarray
     approval_expires: np.ndarray
     dbs_expires: np.ndarray
+    training_expires: np.ndarray
     smoking: np.ndarray
     pets: np.ndarray
     step_free: np.ndarray
@@ -556,6 +566,10 @@ class Households:
             arrangement_types=arr,
             approval_expires=np.array([to_ordinal(f("approval_expires")) for f in g], np.int64),
             dbs_expires=np.array([to_ordinal(f("dbs_expires")) for f in g], np.int64),
+            training_expires=np.array(
+                [NOT_JUDGED if f("training_expires") in (None, "") else to_ordinal(f("training_expires")) for f in g],
+                np.int64,
+            ),
             smoking=np.array([_bool(f("smoking")) for f in g], dtype=bool),
             pets=_masks(vocab, "pets", [f("pets") for f in g]),
             step_free=np.array([_bool(f("step_free")) for f in g], dtype=bool),

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from shared_lives.audit.log import audit
 from shared_lives.audit.services import SYSTEM
 from shared_lives.auth.services import create_user
-from shared_lives.households.models import Carer, DbsCheck, Household, TrainingRecord
+from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.postcodes import locate

@@ -2,7 +2,15 @@
 
 
 class DomainError(Exception):
-    """A rule of the scheme stopped the action; the message is fit to show the user."""
+    """A rule of the scheme stopped the action; the message is fit to show the user.
+
+    ``codes`` name the rules that stopped it (reason codes, e.g. ``no_free_place``): the
+    audit log records those, never the message, which may name the person.
+    """
+
+    def __init__(self, message: str = "", codes=()):
+        super().__init__(message)
+        self.codes = tuple(codes)
 
 
 class PermissionDenied(DomainError):
@@ -20,8 +28,8 @@ class NotFound(DomainError):
 class ValidationError(DomainError):
     """Input breaks a rule; ``field`` names the form field it belongs beside."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None = None, codes=()):
+        super().__init__(message, codes)
         self.field = field
 
 

@@ -1,11 +1,34 @@
-"""Form pieces every area shares: a GOV.UK date field that never crashes on odd input."""
+"""Form pieces every area shares: GOV.UK fields that never crash on odd input, the
+versioned-form base, and putting a service's message beside its field."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from flask import request
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from shared_lives.errors import ValidationError
 
 
 class SafeGovDateInput(GovDateInput):
@@ -59,3 +82,87 @@ class GovDateField(DateField):
         if not date(1900, 1, 1) <= self.data <= date(2100, 12, 31):
             self.data = None
             raise ValueError(f"{self.label.text} must be between 1900 and 2100")
+
+
+class GovIntegerField(IntegerField):
+    """A whole number with a GOV.UK message instead of WTForms' default."""
+
+    def __init__(self, label=None, validators=None, **kw):
+        kw.setdefault("widget", GovTextInput())
+        self.number_message = kw.pop("number_message", None)
+        super().__init__(label, validators, **kw)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip()
+        if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
+            self.data = None
+            raise ValueError(self.number_message or f"{self.label.text} must be a whole number, like 2")
+        self.data = int(raw)
+
+
+def int_field(label, lo, hi, required=True, **kw):
+    validators = [InputRequired(f"Enter {label.lower()}")] if required else [Optional()]
+    validators.append(NumberRange(lo, hi, f"{label} must be between {lo} and {hi}"))
+    return GovIntegerField(label, validators, **kw)
+
+
+def text_field(label, max_len, required=False, **kw):
+    validators = [InputRequired(f"Enter {label.lower()}")] if required else [Optional()]
+    validators.insert(0, Length(max=max_len, message=f"{label} must be {max_len} characters or fewer"))
+    return StringField(label, validators, widget=GovTextInput(), **kw)
+
+
+def area_field(label, max_len, **kw):
+    return TextAreaField(
+        label,
+        [Length(max=max_len, message=f"{label} must be {max_len} characters or fewer")],
+        widget=GovCharacterCount(),
+        render_kw={"params": {"maxlength": max_len}},
+        **kw,
+    )
+
+
+def checkboxes_field(label, **kw):
+    return SelectMultipleField(label, choices={}, widget=GovCheckboxesInput(), **kw)
+
+
+def bool_field(label, **kw):
+    return BooleanField(label, widget=GovCheckboxInput(), **kw)
+
+
+class VersionedForm(FlaskForm):
+    """A record's form, carrying the version it was opened at (see ``records.versioned_update``)."""
+
+    version = HiddenField()
+
+    def set_vocab(self, vocab: dict) -> None:
+        """Fill the vocabulary choices: {field name: {code: label}}."""
+        for name, choices in vocab.items():
+            if name in self._fields:
+                self._fields[name].choices = choices
+
+
+def field_error(form, exc: ValidationError, aliases: dict | None = None) -> None:
+    """Put a service's message beside its field (or the nearest one on the form)."""
+    name = exc.field or ""
+    name = (aliases or {}).get(name, name)
+    field = form._fields.get(name) or form._fields.get("submit")
+    field.errors = [*field.errors, str(exc)]
+
+
+def page_number() -> int:
+    """The ``page`` query parameter: a whole number from 1, anything else is page 1."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+class ConfirmForm(FlaskForm):
+    confirm = bool_field("Yes, remove it")
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise FieldError("Confirm that you want to remove it")

@@ -87,8 +87,3 @@ def locate(raw: str) -> Location:
 
 def _known(value) -> bool:
     return value is not None and math.isfinite(value)
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Straight-line distance in kilometres between two grid points in metres."""
-    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 / 1000.0

@@ -17,7 +17,7 @@ NAVIGATION = [
     ("Your proposals", "matches.index", "own_proposal:read"),
     ("Scheme-wide matches", "matches.scheme", "match:run"),
     ("Arrangements", "placements.index", "proposal:read"),
-    ("Compliance", "households.compliance", "compliance:read"),
+    ("Compliance", "carers.compliance", "compliance:read"),
     ("Audit log", "audit.index", "audit:read"),
     ("Exports", "exports.index", "export:read"),
     ("Accounts", "admin.users", "user:manage"),
@@ -45,27 +45,29 @@ def navigation_items() -> list[dict]:
 
 def register_blueprints(app: Flask) -> None:
     from shared_lives.admin.views import bp as admin_bp
+    from shared_lives.audit.views import bp as audit_bp
+    from shared_lives.carers.views import bp as carers_bp
+    from shared_lives.exports.views import bp as exports_bp
+    from shared_lives.households.views import bp as households_bp
     from shared_lives.main.views import bp as main_bp
+    from shared_lives.matches.views import bp as matches_bp
+    from shared_lives.people.views import bp as people_bp
+    from shared_lives.placements.views import bp as placements_bp
+    from shared_lives.vocab.views import bp as vocab_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(admin_bp)
-    # Areas added by later work register here too.
-    for module in (
-        "shared_lives.households.views",
-        "shared_lives.people.views",
-        "shared_lives.matches.views",
-        "shared_lives.placements.views",
-        "shared_lives.audit.views",
-        "shared_lives.exports.views",
-        "shared_lives.vocab.views",
+    for bp in (
+        main_bp,
+        admin_bp,
+        households_bp,
+        carers_bp,
+        people_bp,
+        matches_bp,
+        placements_bp,
+        audit_bp,
+        exports_bp,
+        vocab_bp,
     ):
-        try:
-            mod = __import__(module, fromlist=["bp"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        app.register_blueprint(mod.bp)
+        app.register_blueprint(bp)
 
     @app.context_processor
     def _globals():

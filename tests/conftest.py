@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
 import shared_lives.auth.passwords as passwords
@@ -85,6 +86,31 @@ def app(_app):
 
 
 @pytest.fixture
+def fresh_database(app_config, tmp_path):
+    """An empty database of the same kind as the suite's (SQLite file or a new PostgreSQL database)."""
+    url = app_config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    name = f"slm_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = url.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def fresh_app(app_config, fresh_database):
+    app = create_app({**app_config, "DATABASE_URL": fresh_database})
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
 def db(app):
     """A session outside any request, for arranging and checking rows.
 
@@ -153,6 +179,13 @@ def post_form(client, url: str, data: dict, **kw):
 
 def pytest_terminal_summary(terminalreporter):
     from tests.e2e.conftest import AXE_TALLY
+    from tests.shared_lives.matches.test_explanations import TALLY as REASONS_TALLY
+
+    if REASONS_TALLY["pages"]:
+        terminalreporter.write_line(
+            f"explanations on the demo scheme: reasons checked: {REASONS_TALLY['reasons']}, "
+            f"contradictions: {REASONS_TALLY['contradictions']} ({REASONS_TALLY['pages']} suggestion pages)"
+        )
 
     if AXE_TALLY["pages"]:
         terminalreporter.write_line(

@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from shared_lives.audit.services import SYSTEM
 from shared_lives.auth.services import create_user
-from shared_lives.households.models import Carer, DbsCheck, Household
+from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import mandatory_courses
 
 fake = Faker("en_GB")
 Faker.seed(1234)
@@ -48,6 +50,9 @@ def make_household(session: Session, **kw) -> Household:
 
 
 def make_carer(session: Session, household: Household, **kw) -> Carer:
+    """An approved carer with an in-date DBS check and mandatory training (unless told otherwise)."""
+    dbs_renew_by = kw.pop("dbs_renew_by", today() + timedelta(days=900))
+    training_renew_by = kw.pop("training_renew_by", None)
     carer = Carer(
         household_id=household.id,
         name=kw.pop("name", fake.name()),
@@ -67,11 +72,25 @@ def make_carer(session: Session, household: Household, **kw) -> Carer:
             household_id=household.id,
             adult_name=carer.name,
             issued_on=today() - timedelta(days=100),
-            renew_by=kw.get("dbs_renew_by", today() + timedelta(days=900)),
+            renew_by=dbs_renew_by,
         )
     )
+    add_mandatory_training(session, carer, training_renew_by)
     session.flush()
     return carer
+
+
+def add_mandatory_training(session: Session, carer: Carer, renew_by: date | None = None) -> None:
+    """Every mandatory course, done 100 days ago and in date until ``renew_by`` (default 2 years on)."""
+    for course in mandatory_courses():
+        session.add(
+            TrainingRecord(
+                carer_id=carer.id,
+                course=course,
+                completed_on=today() - timedelta(days=100),
+                renew_by=renew_by or today() + timedelta(days=700),
+            )
+        )
 
 
 def make_person(session: Session, **kw) -> Person:

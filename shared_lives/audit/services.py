@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,57 +24,116 @@ from shared_lives.timeutil import utcnow
 
 GENESIS = "0" * 64
 
-#: Fields whose values are health or risk text: the audit log records that they
-#: changed, never what they say.
-REDACTED_FIELDS = frozenset(
+#: The only fields whose values the log records. Each holds a code from a fixed
+#: vocabulary, a status, a date, a number or a yes/no: never a name, an address or
+#: anything typed freely. Every other field is logged as "(changed)", so a new field
+#: is kept out of the log until someone decides it may go in. Codes that are health
+#: or special-category data about a person (needs, allergies, faith, gender, date of
+#: birth) are left out too, although they come from fixed vocabularies.
+LOGGED_FIELDS = frozenset(
     {
-        "support_required",
-        "risks",
-        "risk_management",
-        "access_needs",
-        "password",
-        "password_hash",
-        "review_note",
-        "terms_conditions",
-        # Free text that may hold health or personal detail.
-        "notes",
-        "note",
-        "closed_note",
-        "person_feedback",
-        "carer_feedback",
-        "household_views",
-        "how_checked",
-        "end_reason",
-        "rationale",
+        # what happened and how it went
+        "status",
+        "kind",
+        "side",
+        "decision",
+        "given_by",
+        "reason",
+        "decided_by",
+        "planned",
+        "source",
+        "permission",
+        "path",
+        "page",
+        "format",
+        "file",
+        "filters",
+        "fields",
+        "related",
+        "ignored_fields",
+        "role",
+        "active",
+        # numbers and ids of records
+        "id",
+        "household",
+        "household_id",
+        "carer",
+        "subject_id",
+        "proposal_id",
+        "arrangement_id",
+        "engine_run_id",
+        "score",
+        "events",
+        "items",
+        "shown",
+        "anonymised",
+        "count",
+        "redactions",
+        "sha256",
+        "version",
+        "weights_version",
+        # dates
+        "cutoff",
+        "start_date",
+        "end_date",
+        "completed_on",
+        "next_due",
+        "renew_by",
+        "issued_on",
+        "planned_for",
+        "referral_date",
+        "panel_date",
+        "approval_expires",
+        "short_break_start",
+        "short_break_end",
+        "received_on",
+        "due_on",
+        # households: codes, numbers and yes/no
+        "local_authority",
+        "bedrooms_spare",
+        "ground_floor_bedroom",
+        "accessible_bedroom",
+        "step_free",
+        "adapted_bathroom",
+        "pets",
+        "smoking",
+        "languages",
+        "lifestyle",
+        "setting",
+        "interests",
+        "arrangement_types",
+        "needs_can_meet",
+        "age_min",
+        "age_max",
+        "cannot_offer",
+        "needs_review",
+        # carers: approval and terms
+        "approval_status",
+        "gives_personal_care",
+        "probationary",
+        "terms_arrangement_types",
+        "terms_max_people",
+        "skills",
+        # people: the referral's codes and preferences
+        "arrangement_type",
+        "children",
+        "faith_important",
+        "language_important",
+        "max_distance_km",
+        "capacity",
+        "decision_maker",
+        # proposals
+        "person_response",
+        "carer_response",
+        "closed_reason",
+        "end_planned",
     }
 )
-
-#: Fields that identify someone. The log records that they changed, never their
-#: values, so the log never holds a name or an address and never needs rewriting
-#: when a record is anonymised (retention) or exported (subject access).
-IDENTIFYING_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "name",
-        "full_name",
-        "date_of_birth",
-        "address_line",
-        "postcode",
-        "preferred_postcode",
-        "easting",
-        "northing",
-        "members",
-        "adult_name",
-        "certificate_number",
-        "given_by_name",
-        "referrer_name",
-        "representative_name",
-        "representative_relationship",
-        "representative_contact",
-        "q",
-    }
-)
+CHANGED = "(changed)"
+#: What a logged value may look like: a code, a number, an ISO date or UTC time, a path.
+_CODE = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,79}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
+_PATH = re.compile(r"(/[a-z0-9_.-]*)+")
 
 
 @dataclass(frozen=True)
@@ -112,30 +172,35 @@ def entry_hash(key: str, entry: AuditEntry) -> str:
     return hmac.new(key.encode(), _canonical(entry), hashlib.sha256).hexdigest()
 
 
-def _clean(value):
-    """Strip CR/LF so no value can forge a line in a log view or export."""
+def _clean(text: str) -> str:
+    """Strip CR/LF so no actor label can forge a line in a log view or export."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _plain(value):
+    """The value itself when every part of it is a code, number, date, yes/no or path; else "(changed)"."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     if isinstance(value, str):
-        return value.replace("\r", " ").replace("\n", " ")
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
+        ok = _CODE.fullmatch(value) or _TIME.fullmatch(value) or _PATH.fullmatch(value)
+        return value if ok else CHANGED
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    return value
+        return {str(k) if _CODE.fullmatch(str(k)) else CHANGED: _plain(v) for k, v in value.items()}
+    return CHANGED
 
 
 def redact_changes(changes: dict | None) -> dict | None:
-    """Keep names and old/new values of changed fields, but never health text or identifying values."""
+    """What the log may hold of a change: listed fields with their values, every other field "(changed)".
+
+    The one place that decides what the audit log holds, so callers pass their change
+    dicts as they are. A listed field whose value does not look like a code, number,
+    date or yes/no (an engine's sentence passed as a ``reason``, say) is "(changed)" too.
+    """
     if not changes:
         return None
-    out = {}
-    for name, value in changes.items():
-        if name in REDACTED_FIELDS:
-            out[name] = "(changed)"
-        elif name in IDENTIFYING_FIELDS:
-            out[name] = "(withheld)"
-        else:
-            out[name] = _clean(value)
-    return out
+    return {str(name): _plain(value) if name in LOGGED_FIELDS else CHANGED for name, value in changes.items()}
 
 
 def _subjects(session: Session, record_type: str | None, record_id: int | None) -> tuple[int | None, int | None]:
@@ -146,7 +211,7 @@ def _subjects(session: Session, record_type: str | None, record_id: int | None) 
         return record_id, None
     if record_type == "household":
         return None, record_id
-    from shared_lives.households.models import Carer, DbsCheck, TrainingRecord
+    from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
     from shared_lives.matches.models import Introduction, Proposal, ProposalResponse
     from shared_lives.placements.models import Arrangement, Review
 

@@ -1,102 +1,19 @@
-"""Household, carer, DBS and training forms (GOV.UK style)."""
+"""Household forms (GOV.UK style): the scheme's record, and the fields a carer may change."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from shared_lives.forms import GovDateField
-from shared_lives.households.models import (
-    APPROVAL_STATUSES,
-    CARER_ROLES,
-    GENDERS,
-    LIFESTYLES,
-    SETTINGS,
-)
+from shared_lives.forms import VersionedForm, area_field, bool_field, checkboxes_field, int_field, text_field
 from shared_lives.households.services import MAX_MEMBERS, MAX_PETS
+from shared_lives.vocab.fixed import LIFESTYLES, SETTINGS
 
 MEMBER_ROWS = 8
 PET_ROWS = 4
 assert MEMBER_ROWS <= MAX_MEMBERS and PET_ROWS <= MAX_PETS
-
-
-class GovIntegerField(IntegerField):
-    """A whole number with a GOV.UK message instead of WTForms' default."""
-
-    def __init__(self, label=None, validators=None, **kw):
-        kw.setdefault("widget", GovTextInput())
-        self.number_message = kw.pop("number_message", None)
-        super().__init__(label, validators, **kw)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        raw = str(valuelist[0]).strip()
-        if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
-            self.data = None
-            raise ValueError(self.number_message or f"{self.label.text} must be a whole number, like 2")
-        self.data = int(raw)
-
-
-def _int(label, lo, hi, required=True, **kw):
-    validators = [InputRequired(f"Enter {label.lower()}")] if required else [Optional()]
-    validators.append(NumberRange(lo, hi, f"{label} must be between {lo} and {hi}"))
-    return GovIntegerField(label, validators, **kw)
-
-
-def _text(label, max_len, required=False, **kw):
-    validators = [InputRequired(f"Enter {label.lower()}")] if required else [Optional()]
-    validators.insert(0, Length(max=max_len, message=f"{label} must be {max_len} characters or fewer"))
-    return StringField(label, validators, widget=GovTextInput(), **kw)
-
-
-def _area(label, max_len, **kw):
-    return TextAreaField(
-        label,
-        [Length(max=max_len, message=f"{label} must be {max_len} characters or fewer")],
-        widget=GovCharacterCount(),
-        render_kw={"params": {"maxlength": max_len}},
-        **kw,
-    )
-
-
-def _checkboxes(label, **kw):
-    return SelectMultipleField(label, choices={}, widget=GovCheckboxesInput(), **kw)
-
-
-def _bool(label, **kw):
-    return BooleanField(label, widget=GovCheckboxInput(), **kw)
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def set_vocab(self, vocab: dict) -> None:
-        """Fill the vocabulary choices: {field name: {code: label}}."""
-        for name, choices in vocab.items():
-            if name in self._fields:
-                self._fields[name].choices = choices
 
 
 class RowsMixin:
@@ -171,13 +88,15 @@ class RowsMixin:
 
 def _add_rows(cls):
     for i in range(1, MEMBER_ROWS + 1):
-        setattr(cls, f"member_{i}_name", _text("Name", 120))
+        setattr(cls, f"member_{i}_name", text_field("Name", 120))
         setattr(
             cls,
             f"member_{i}_age",
-            _int("Age", 0, 120, required=False, render_kw={"params": {"classes": "govuk-input--width-3"}}),
+            int_field("Age", 0, 120, required=False, render_kw={"params": {"classes": "govuk-input--width-3"}}),
         )
-        setattr(cls, f"member_{i}_relationship", _text("Relationship", 60, description="For example, partner or son"))
+        setattr(
+            cls, f"member_{i}_relationship", text_field("Relationship", 60, description="For example, partner or son")
+        )
     for i in range(1, PET_ROWS + 1):
         setattr(
             cls, f"pet_{i}_kind", SelectField("Kind of pet", choices={"": "No pet"}, widget=GovSelect(), default="")
@@ -185,23 +104,23 @@ def _add_rows(cls):
         setattr(
             cls,
             f"pet_{i}_number",
-            _int("How many", 1, 20, required=False, render_kw={"params": {"classes": "govuk-input--width-3"}}),
+            int_field("How many", 1, 20, required=False, render_kw={"params": {"classes": "govuk-input--width-3"}}),
         )
     return cls
 
 
 class _OwnFieldsForm(RowsMixin, VersionedForm):
-    smoking = _bool("Someone smokes in the home")
-    languages = _checkboxes("Languages spoken at home")
+    smoking = bool_field("Someone smokes in the home")
+    languages = checkboxes_field("Languages spoken at home")
     lifestyle = RadioField("Home life", choices=LIFESTYLES, widget=GovRadioInput())
     setting = RadioField("Where the home is", choices=SETTINGS, widget=GovRadioInput())
-    routines = _area("Routines", 1000, description="For example, early risers, dinner together at six")
-    interests = _checkboxes("Interests")
-    transport = _text("Transport", 200, description="For example, car and bus pass")
-    availability = _area("Availability for short breaks", 500, description="Dates or times you can offer")
-    age_min = _int("Youngest age you would support", 18, 110)
-    age_max = _int("Oldest age you would support", 18, 110)
-    cannot_offer = _checkboxes("Support you cannot offer")
+    routines = area_field("Routines", 1000, description="For example, early risers, dinner together at six")
+    interests = checkboxes_field("Interests")
+    transport = text_field("Transport", 200, description="For example, car and bus pass")
+    availability = area_field("Availability for short breaks", 500, description="Dates or times you can offer")
+    age_min = int_field("Youngest age you would support", 18, 110)
+    age_max = int_field("Oldest age you would support", 18, 110)
+    cannot_offer = checkboxes_field("Support you cannot offer")
 
     def validate_age_max(self, field):
         if self.age_min.data is not None and field.data is not None and field.data < self.age_min.data:
@@ -219,76 +138,25 @@ class OwnHouseholdForm(_OwnFieldsForm):
 class HouseholdForm(_OwnFieldsForm):
     """The scheme's full household record, for coordinators and managers."""
 
-    name = _text("Household name", 120, required=True, description="For example, The Baldwin household")
-    address_line = _text("Address", 200)
-    town = _text("Town", 80)
+    name = text_field("Household name", 120, required=True, description="For example, The Baldwin household")
+    address_line = text_field("Address", 200)
+    town = text_field("Town", 80)
     postcode = StringField(
         "Postcode",
         [InputRequired("Enter a postcode"), Length(max=10, message="Enter a real postcode, like SW1A 1AA")],
         widget=GovTextInput(),
         render_kw={"params": {"classes": "govuk-input--width-10", "autocomplete": "postal-code"}},
     )
-    bedrooms_spare = _int("Spare bedrooms", 0, 10, render_kw={"params": {"classes": "govuk-input--width-3"}})
-    ground_floor_bedroom = _bool("A bedroom on the ground floor")
-    accessible_bedroom = _bool("An accessible bedroom")
-    step_free = _bool("Step-free access")
-    adapted_bathroom = _bool("An adapted bathroom")
+    bedrooms_spare = int_field("Spare bedrooms", 0, 10, render_kw={"params": {"classes": "govuk-input--width-3"}})
+    ground_floor_bedroom = bool_field("A bedroom on the ground floor")
+    accessible_bedroom = bool_field("An accessible bedroom")
+    step_free = bool_field("Step-free access")
+    adapted_bathroom = bool_field("An adapted bathroom")
     faith = SelectField("Faith", choices={"": "Not given"}, widget=GovSelect(), default="")
-    cultural_practice = _area("Faith and cultural practice", 500)
-    arrangement_types = _checkboxes("Arrangement types offered")
-    needs_can_meet = _checkboxes("Needs the household can meet")
+    cultural_practice = area_field("Faith and cultural practice", 500)
+    arrangement_types = checkboxes_field("Arrangement types offered")
+    needs_can_meet = checkboxes_field("Needs the household can meet")
     submit = SubmitField("Save household", widget=GovSubmitInput())
-
-
-class CarerForm(VersionedForm):
-    name = _text("Full name", 120, required=True)
-    role = RadioField("Role", choices=CARER_ROLES, widget=GovRadioInput(), validators=[InputRequired("Select a role")])
-    gender = SelectField("Gender", choices={"": "Not given", **GENDERS}, widget=GovSelect(), default="")
-    gives_personal_care = _bool("Gives personal care")
-    approval_status = SelectField(
-        "Approval status", choices=APPROVAL_STATUSES, widget=GovSelect(), validators=[InputRequired("Select a status")]
-    )
-    panel_date = GovDateField("Panel date", validators=[Optional()])
-    approval_expires = GovDateField("Approval expires", validators=[Optional()])
-    probationary = _bool("First year (probationary)")
-    terms_arrangement_types = _checkboxes("Approved for these arrangement types")
-    terms_max_people = _int(
-        "Most people supported at once", 1, 3, render_kw={"params": {"classes": "govuk-input--width-3"}}
-    )
-    terms_conditions = _area("Conditions of approval", 1000)
-    skills = _checkboxes("Skills and experience")
-    submit = SubmitField("Save carer", widget=GovSubmitInput())
-
-    def validate_terms_max_people(self, field):
-        from flask import current_app
-
-        limit = int(current_app.config.get("SCHEME_MAX_PEOPLE", 3))
-        if field.data is not None and field.data > limit:
-            raise ValidationError(f"The most people a household can support at once is {limit} in this scheme")
-
-
-class DbsForm(FlaskForm):
-    adult_name = _text("Adult's full name", 120, required=True)
-    certificate_number = _text("Certificate number", 20, render_kw={"params": {"classes": "govuk-input--width-20"}})
-    issued_on = GovDateField("Date of issue", validators=[InputRequired("Enter the date of issue")])
-    renew_by = GovDateField("Renew by", validators=[InputRequired("Enter the renewal date")])
-    submit = SubmitField("Save DBS check", widget=GovSubmitInput())
-
-
-class TrainingForm(FlaskForm):
-    course = _text("Course", 80, required=True, description="For example, First aid or Safeguarding adults")
-    completed_on = GovDateField("Date completed", validators=[InputRequired("Enter the date completed")])
-    renew_by = GovDateField("Renew by", validators=[Optional()], description="Leave blank if it does not expire")
-    submit = SubmitField("Save training record", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    confirm = _bool("Yes, remove it")
-    submit = SubmitField("Remove", widget=GovSubmitInput())
-
-    def validate_confirm(self, field):
-        if not field.data:
-            raise ValidationError("Confirm that you want to remove it")
 
 
 class ReviewedForm(FlaskForm):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.models import User
-from shared_lives.households.models import Carer, DbsCheck, Household
+from shared_lives.carers import services as carers
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.timeutil import today
@@ -60,21 +60,21 @@ def _journey_items(session: Session, user) -> dict:
 
 def home_summary(session: Session, user) -> dict:
     """Counts that tell each role what needs doing; no personal data."""
-    soon = today() + timedelta(days=60)
     summary: dict = {}
     if user.role in {"coordinator", "manager", "auditor"}:
         summary["people_waiting"] = _count(session, select(Person.id).where(Person.status == "waiting"))
         summary["households"] = _count(session, select(Household.id))
         summary["active_arrangements"] = _count(session, select(Arrangement.id).where(Arrangement.status == "active"))
-        summary["checks_due"] = _count(
-            session,
-            select(Carer.household_id)
-            .where(Carer.approval_expires.is_not(None), Carer.approval_expires <= soon)
-            .union(select(DbsCheck.household_id).where(DbsCheck.renew_by <= soon)),
-        )
+        # The compliance page's own lists, so the figures and the page cannot disagree.
+        summary["checks_due"] = len({i.household_id for i in carers.compliance_items(session)})
+        summary["households_ineligible"] = len(carers.ineligible_households(session))
         summary["households_to_review"] = _count(session, select(Household.id).where(Household.needs_review.is_(True)))
     if user.role in {"coordinator", "manager"}:
         summary.update(_journey_items(session, user))
+        # The journey lists name people and households: the home page is then a view of them.
+        shown = len(summary["reviews_due"]) + len(summary["awaiting_approval"])
+        if shown:
+            audit(session, actor_of(user), "home.view", changes={"items": shown})
     if user.role == "admin":
         summary["accounts"] = _count(session, select(User.id).where(User.active.is_(True)))
         summary["inactive_accounts"] = _count(session, select(User.id).where(or_(User.active.is_(False))))

@@ -3,13 +3,13 @@ engine's plain-words summary and the household's record."""
 
 from __future__ import annotations
 
-import math
-
 from sqlmodel import select
 
-from shared_lives.households.models import Carer, Household
+from shared_lives.carers.models import Carer
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter
 from shared_lives.people.models import Person
+from shared_lives.rules.distance import distance_km
 
 PET_WORDS = {"dog": "dog", "cat": "cat", "bird": "bird", "rabbit": "rabbit", "fish": "fish", "horse": "horse"}
 
@@ -34,9 +34,7 @@ def page_for(session, proposal) -> dict:
     household = session.get(Household, proposal.household_id)
     carers = session.exec(select(Carer).where(Carer.household_id == household.id).order_by(Carer.id)).all()
     explanation = adapter.pair_explanation(session, person, household)
-    km = None
-    if None not in (person.easting, person.northing, household.easting, household.northing):
-        km = math.hypot(person.easting - household.easting, person.northing - household.northing) / 1000
+    km = distance_km((person.easting, person.northing), (household.easting, household.northing))
     who = [f"{c.name}, {'the main carer' if c.role == 'main' else 'a support carer'}" for c in carers]
     for m in household.members or []:
         if isinstance(m, dict) and m.get("name"):

@@ -8,8 +8,8 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from shared_lives.forms import GovDateField
-from shared_lives.households.models import ARRANGEMENT_TYPES
 from shared_lives.matches.models import CLOSE_REASONS, INTRODUCTION_KINDS
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 PERSON_GIVERS = {
     "person": "The person",

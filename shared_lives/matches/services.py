@@ -19,6 +19,7 @@ stays (or goes back to) waiting.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from operator import attrgetter
 
 import numpy as np
 from sqlalchemy import func
@@ -28,7 +29,7 @@ import matching
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import Conflict, NotFound, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter
 from shared_lives.matches.models import (
     CLOSE_REASONS,
@@ -38,10 +39,12 @@ from shared_lives.matches.models import (
     Proposal,
     ProposalResponse,
 )
+from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
 from shared_lives.timeutil import today, utcnow
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 OPEN_STATUSES = ("proposed", "introductions", "agreed")
 PERSON_GIVERS = ("person", "representative", "advocate", "best_interests")
@@ -74,14 +77,11 @@ def _record_run(session, user, kind, subject_id, snapshot, result, version) -> E
 
 
 def _sides(explanation: dict) -> dict:
-    """Factors for and against, from each side."""
+    """Each side's words, grouped by the verdict the engine gave each factor."""
     out = {}
     for side in ("person", "household"):
         items = [f for f in explanation["factors"] if f["side"] == side]
-        out[side] = {
-            "for": [f["words"] for f in items if f["value"] >= 0.5],
-            "against": [f["words"] for f in items if f["value"] < 0.5],
-        }
+        out[side] = {v: [f["words"] for f in items if f["verdict"] == v] for v in matching.VERDICTS}
     return out
 
 
@@ -100,9 +100,25 @@ def _entry(instance, i, j, person_name, household_name) -> dict:
     }
 
 
-def _checked_pair(session, user, person, household, kind: str, subject_id: int | None) -> tuple[list, dict, EngineRun]:
-    """Hard-constraint reasons and the explanation of one pair now, recorded as an engine run."""
-    instance, snapshot = adapter.build_instance(session, [person], [household])
+def place_window(arrangement_type: str, start: date, break_start=None, break_end=None) -> tuple[date, date | None]:
+    """The days an arrangement would need a place: a short break its dates, live-in from its start on."""
+    if arrangement_type == "short_breaks" and break_start and break_end:
+        return break_start, break_end
+    if arrangement_type == "day_support":
+        return start, start
+    return start, None
+
+
+def _checked_pair(
+    session, user, person, household, kind: str, subject_id: int | None, arrangement_type: str, window
+) -> tuple[list, dict, EngineRun]:
+    """Hard-constraint reasons and the explanation of one pair for an arrangement over ``window``,
+    recorded as an engine run. Standing (approval, DBS, training) is judged on the first day,
+    or today when that has passed."""
+    on = max(window[0], today())
+    instance, snapshot = adapter.build_instance(
+        session, [person], [household], on, arrangement_type=arrangement_type, window=window
+    )
     reasons = matching.exclusion_reasons(instance, 0, 0)
     explanation = adapter.jsonable(matching.explain(instance, 0, 0))
     result = {"allowed": not reasons, "excluded_because": reasons, "total": explanation["total"]}
@@ -138,7 +154,7 @@ def suggestions_for_person(session: Session, user, person_id: int) -> dict:
     person = get_person(session, person_id)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, [person], households)
-    names = {h.id: h.name for h in households}
+    names = display_names(households)
     shortlist, excluded = [], []
     if households:
         allowed, _bits = matching.hard_constraints(instance)
@@ -167,7 +183,7 @@ def suggestions_for_household(session: Session, user, household_id: int) -> dict
     household = get_household(session, household_id)
     people = _waiting_people(session)
     instance, snapshot = adapter.build_instance(session, people, [household])
-    names = {p.id: p.first_name for p in people}
+    names = display_names(people, attrgetter("first_name"))
     shortlist, excluded = [], []
     if people:
         allowed, _bits = matching.hard_constraints(instance)
@@ -213,8 +229,8 @@ def scheme_view(session: Session, user) -> dict:
     people = _waiting_people(session)
     households = _all_households(session)
     instance, snapshot = adapter.build_instance(session, people, households)
-    pnames = {p.id: f"{p.first_name} {p.last_name}" for p in people}
-    hnames = {h.id: h.name for h in households}
+    pnames = display_names(people, lambda p: f"{p.first_name} {p.last_name}")
+    hnames = display_names(households)
     methods = {}
     if people and households:
         pp, hp, caps = _preferences(instance)
@@ -295,7 +311,28 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
         stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
     elif status:
         stmt = stmt.where(Proposal.status == status)
-    return list(session.exec(stmt).all())
+    rows = list(session.exec(stmt).all())
+    audit(session, actor_of(user), "proposal.list", changes={"status": status, "shown": len(rows)})
+    return rows
+
+
+def record_view(
+    session: Session, user, page: str, proposal: Proposal | None = None, person_id=None, household_id=None
+) -> None:
+    """Audit that a page showed a proposal, or a person and a household side by side (a new proposal).
+
+    Called when the page is rendered, not when a form on it saves: a save is audited as itself.
+    """
+    audit(
+        session,
+        actor_of(user),
+        "proposal.view" if proposal else "pair.view",
+        "proposal" if proposal else None,
+        proposal.id if proposal else None,
+        changes={"page": page},
+        person_id=proposal.person_id if proposal else person_id,
+        household_id=proposal.household_id if proposal else household_id,
+    )
 
 
 def create_proposal(
@@ -335,12 +372,14 @@ def create_proposal(
     ).first()
     if open_same:
         raise ValidationError("There is already an open proposal for this person and household", "rationale")
-    reasons = adapter.pair_exclusions(session, _with_type(person, kind), household)
+    window = place_window(kind, today(), short_break_start, short_break_end)
+    reasons, explanation, check_run = _checked_pair(
+        session, user, person, household, "proposal", person.id, kind, window
+    )
     if reasons:
         raise ValidationError(
             "This household cannot be proposed now: " + "; ".join(r["message"] for r in reasons), "rationale"
         )
-    _, explanation, check_run = _checked_pair(session, user, _with_type(person, kind), household, "proposal", person.id)
     run = (session.get(EngineRun, engine_run_id) if engine_run_id else None) or check_run
     proposal = Proposal(
         person_id=person.id,
@@ -368,19 +407,15 @@ def create_proposal(
     return proposal
 
 
-class _TypedPerson:
-    """A person row seen as seeking a given arrangement type (for one check)."""
-
-    def __init__(self, person: Person, kind: str):
-        self._person = person
-        self.arrangement_type = kind
-
-    def __getattr__(self, name):
-        return getattr(self._person, name)
-
-
-def _with_type(person: Person, kind: str):
-    return person if person.arrangement_type == kind else _TypedPerson(person, kind)
+def proposal_exclusions(session: Session, proposal: Proposal, start: date | None = None) -> list[dict]:
+    """What would stop approval of this proposal on current records, as approval itself checks it."""
+    person, household = session.get(Person, proposal.person_id), session.get(Household, proposal.household_id)
+    window = place_window(
+        proposal.arrangement_type, start or today(), proposal.short_break_start, proposal.short_break_end
+    )
+    return adapter.pair_exclusions(
+        session, person, household, max(window[0], today()), arrangement_type=proposal.arrangement_type, window=window
+    )
 
 
 def _require_open(proposal: Proposal) -> None:
@@ -681,13 +716,14 @@ def approve(
         raise ValidationError(" ".join(blockers), "start_date")
     start = start_date or today()
     kind = proposal.arrangement_type
-    reasons, _, _run = _checked_pair(session, user, _with_type(person, kind), household, "approval", proposal.id)
+    window = place_window(kind, start, proposal.short_break_start, proposal.short_break_end)
+    reasons, _, _run = _checked_pair(session, user, person, household, "approval", proposal.id, kind, window)
     if reasons:
         codes = {r["code"] for r in reasons}
         message = "This household cannot be approved now: " + "; ".join(r["message"] for r in reasons) + "."
         if codes == {"no_free_place"}:
-            raise Conflict(message + " Another arrangement took the last place.")
-        raise ValidationError(message, "start_date")
+            raise Conflict(message + " Another arrangement took the last place.", codes=sorted(codes))
+        raise ValidationError(message, "start_date", codes=sorted(codes))
     if kind == "live_in":
         other = session.exec(
             select(func.count())
@@ -745,9 +781,13 @@ def approve(
     return arrangement
 
 
-def record_refused_approval(session: Session, user, proposal_id: int, message: str) -> None:
-    """Audit an approval that was refused (after the attempt was rolled back)."""
+def record_refused_approval(session: Session, user, proposal_id: int, error: Exception) -> None:
+    """Audit an approval that was refused (after the attempt was rolled back), by reason codes.
+
+    The error's message may name the person and their needs, so only its codes are kept.
+    """
     proposal = session.get(Proposal, proposal_id)
+    codes = list(getattr(error, "codes", ())) or [REFUSAL_CODES.get(type(error).__name__, "refused")]
     audit(
         session,
         actor_of(user),
@@ -755,10 +795,14 @@ def record_refused_approval(session: Session, user, proposal_id: int, message: s
         "proposal",
         proposal_id,
         outcome="failed",
-        changes={"reason": message[:300]},
+        changes={"reason": codes},
         person_id=getattr(proposal, "person_id", None),
         household_id=getattr(proposal, "household_id", None),
     )
+
+
+#: The reason code of a refusal whose error names no rule of its own.
+REFUSAL_CODES = {"StaleRecord": "stale_version", "Conflict": "conflict", "ValidationError": "not_ready"}
 
 
 def reviews_window(start: date) -> tuple[date, date]:

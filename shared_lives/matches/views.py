@@ -9,7 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services
 from shared_lives.matches.forms import (
     ApproveForm,
@@ -27,7 +27,9 @@ from shared_lives.matches.models import (
     Introduction,
 )
 from shared_lives.people.models import Person
+from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("matches", __name__)
 
@@ -123,12 +125,14 @@ def new():
             flash("Proposal recorded. Now ask each side what they think.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
     explanation = adapter.pair_explanation(db, person, household)
+    services.record_view(db, current_user, request.endpoint, person_id=person.id, household_id=household.id)
     return render_template(
         "matches/new.html", form=form, person=person, household=household, explanation=explanation, labels=LABELS
     )
 
 
 def _context(db, proposal):
+    services.record_view(db, current_user, request.endpoint, proposal)
     person = db.get(Person, proposal.person_id)
     household = db.get(Household, proposal.household_id)
     return {
@@ -139,7 +143,7 @@ def _context(db, proposal):
         "introductions": services.introductions_of(db, proposal.id),
         "labels": LABELS,
         "staff": has_permission(current_user.role, "proposal:read"),
-        "age": adapter.age_on(person.date_of_birth, today()),
+        "age": age_on(person.date_of_birth, today()),
     }
 
 
@@ -151,9 +155,7 @@ def detail(proposal_id: int):
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
     if ctx["staff"] and proposal.status in services.OPEN_STATUSES:
-        ctx["exclusions"] = adapter.pair_exclusions(
-            db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
-        )
+        ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     template = "matches/detail.html" if ctx["staff"] else "matches/carer_detail.html"
     return render_template(template, **ctx)
 
@@ -267,16 +269,14 @@ def approve(proposal_id: int):
             )
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
-            services.record_refused_approval(db, current_user, proposal.id, str(exc))
+            services.record_refused_approval(db, current_user, proposal.id, exc)
             _field_error(form, exc)
         else:
             flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
-    ctx["exclusions"] = adapter.pair_exclusions(
-        db, services._with_type(ctx["person"], proposal.arrangement_type), ctx["household"]
-    )
+    ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     status = (
         409
         if form.errors
@@ -311,4 +311,5 @@ def easy_read_page(proposal_id: int):
     require(current_user, "proposal:read")
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
+    services.record_view(db, current_user, request.endpoint, proposal)
     return render_template("matches/easy_read.html", page=easy_read.page_for(db, proposal))

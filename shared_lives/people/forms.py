@@ -6,9 +6,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from shared_lives.forms import GovDateField
-from shared_lives.households.forms import VersionedForm, _area, _bool, _checkboxes, _int, _text
-from shared_lives.households.models import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
+from shared_lives.forms import (
+    GovDateField,
+    VersionedForm,
+    area_field,
+    bool_field,
+    checkboxes_field,
+    int_field,
+    text_field,
+)
 from shared_lives.people.models import (
     CAPACITY,
     CHILDREN_PREFERENCES,
@@ -17,6 +23,7 @@ from shared_lives.people.models import (
     PET_PREFERENCES,
     SMOKING_PREFERENCES,
 )
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 
 
 def _radios(label, choices, message):
@@ -24,26 +31,26 @@ def _radios(label, choices, message):
 
 
 class PersonForm(VersionedForm):
-    first_name = _text("First name", 80, required=True)
-    last_name = _text("Last name", 80, required=True)
+    first_name = text_field("First name", 80, required=True)
+    last_name = text_field("Last name", 80, required=True)
     date_of_birth = GovDateField("Date of birth", validators=[Optional()], description="For example, 27 3 1985")
     gender = SelectField("Gender", choices={"": "Not given", **GENDERS}, widget=GovSelect(), default="")
     status = SelectField(
         "Status", choices=PERSON_STATUSES, widget=GovSelect(), validators=[InputRequired("Select a status")]
     )
     referral_date = GovDateField("Referral date", validators=[Optional()])
-    referrer_name = _text("Referrer's name", 120)
-    referrer_organisation = _text("Referrer's organisation", 120)
+    referrer_name = text_field("Referrer's name", 120)
+    referrer_organisation = text_field("Referrer's organisation", 120)
     arrangement_type = _radios("Arrangement type sought", ARRANGEMENT_TYPES, "Select the arrangement type sought")
-    needs = _checkboxes("Needs")
-    support_required = _area("Support required", 2000)
-    risks = _area("Risks", 2000)
-    risk_management = _area("How the risks are managed", 2000)
-    interests = _checkboxes("Interests")
-    allergies = _checkboxes("Allergic to these animals")
-    needs_step_free = _bool("Needs step-free access")
-    needs_ground_floor = _bool("Needs a ground-floor bedroom")
-    access_needs = _area("Other access needs", 500)
+    needs = checkboxes_field("Needs")
+    support_required = area_field("Support required", 2000)
+    risks = area_field("Risks", 2000)
+    risk_management = area_field("How the risks are managed", 2000)
+    interests = checkboxes_field("Interests")
+    allergies = checkboxes_field("Allergic to these animals")
+    needs_step_free = bool_field("Needs step-free access")
+    needs_ground_floor = bool_field("Needs a ground-floor bedroom")
+    access_needs = area_field("Other access needs", 500)
     pets = _radios("Pets in the household", PET_PREFERENCES, "Select a preference about pets")
     smoking = _radios("Smoking in the household", SMOKING_PREFERENCES, "Select a preference about smoking")
     children = _radios("Children in the household", CHILDREN_PREFERENCES, "Select a preference about children")
@@ -55,9 +62,9 @@ class PersonForm(VersionedForm):
         description="Only if the person asked for it",
     )
     faith = SelectField("Faith", choices={"": "Not given"}, widget=GovSelect(), default="")
-    faith_important = _bool("A household of the same faith matters to them")
-    languages = _checkboxes("Languages")
-    language_important = _bool("A household that speaks their language matters to them")
+    faith_important = bool_field("A household of the same faith matters to them")
+    languages = checkboxes_field("Languages")
+    language_important = bool_field("A household that speaks their language matters to them")
     lifestyle = _radios("Home life they would like", LIFESTYLES, "Select quiet, mixed or busy")
     setting = SelectField(
         "Where they would like to live", choices={"": "No preference", **SETTINGS}, widget=GovSelect(), default=""
@@ -68,12 +75,12 @@ class PersonForm(VersionedForm):
         widget=GovTextInput(),
         render_kw={"params": {"classes": "govuk-input--width-10"}},
     )
-    max_distance_km = _int(
+    max_distance_km = int_field(
         "How far they would go, in kilometres", 1, 500, render_kw={"params": {"classes": "govuk-input--width-4"}}
     )
     capacity = _radios("Capacity for this decision", CAPACITY, "Select the person's capacity for this decision")
     decision_maker = _radios("Who decides", DECISION_MAKERS, "Select who decides")
-    representative_name = _text("Representative or advocate's name", 120)
-    representative_relationship = _text("Relationship to the person", 80)
-    representative_contact = _text("Contact details", 200, description="Phone number or email address")
+    representative_name = text_field("Representative or advocate's name", 120)
+    representative_relationship = text_field("Relationship to the person", 80)
+    representative_contact = text_field("Contact details", 200, description="Phone number or email address")
     submit = SubmitField("Save", widget=GovSubmitInput())

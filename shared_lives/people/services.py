@@ -14,16 +14,6 @@ from sqlmodel import Session, select
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import NotFound, StaleRecord, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
-from shared_lives.households.records import (
-    changed_fields,
-    check_choice,
-    check_codes,
-    check_int,
-    clean_text,
-    versioned_update,
-)
-from shared_lives.households.services import PER_PAGE, Page, _id, _like, _next_reference, area_condition
 from shared_lives.people.models import (
     CAPACITY,
     CHILDREN_PREFERENCES,
@@ -34,7 +24,24 @@ from shared_lives.people.models import (
     Person,
 )
 from shared_lives.postcodes import PostcodeError, locate
+from shared_lives.records import (
+    PER_PAGE,
+    Page,
+    area_condition,
+    changed_fields,
+    check_choice,
+    check_codes,
+    check_int,
+    clean_text,
+    like_pattern,
+    next_reference,
+    page_of,
+    record_id,
+    versioned_update,
+)
+from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 from shared_lives.vocab.services import terms
 
 FIELDS = (
@@ -142,7 +149,7 @@ def clean_person(session: Session, values: dict) -> dict:
             out.update(preferred_postcode=loc.postcode, easting=loc.easting, northing=loc.northing)
     dob = out.get("date_of_birth")
     if dob is not None:
-        age = (today() - dob).days // 365
+        age = age_on(dob, today())
         if age < 18:
             raise ValidationError("Shared Lives supports adults: the person must be 18 or over", "date_of_birth")
         if age > 120:
@@ -162,7 +169,7 @@ def _person(session: Session, user, person_id, permission: str, action: str) -> 
         audit(session, actor_of(user), action, "person", None, outcome="denied", changes={"id": person_id})
         raise NotFound("No such person")
     require(user, permission)
-    person = session.get(Person, _id(person_id))
+    person = session.get(Person, record_id(person_id))
     if person is None:
         raise NotFound("No such person")
     return person
@@ -179,8 +186,8 @@ def list_people(
     conds = []
     q = (q or "").replace("\x00", "").strip()[:100]
     if q:
-        pattern = _like(q.lower())
-        compact = _like(q.replace(" ", "").upper())
+        pattern = like_pattern(q.lower())
+        compact = like_pattern(q.replace(" ", "").upper())
         full = func.lower(Person.first_name + " " + Person.last_name)
         conds.append(
             or_(
@@ -197,8 +204,7 @@ def list_people(
     if area_cond is not None:
         conds.append(area_cond)
     total = session.exec(select(func.count()).select_from(Person).where(*conds)).one()
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
+    result = page_of(total, page)
     rows = session.exec(
         select(
             Person.id,
@@ -212,7 +218,7 @@ def list_people(
         )
         .where(*conds)
         .order_by(Person.last_name, Person.first_name, Person.id)
-        .offset((page - 1) * PER_PAGE)
+        .offset(result.offset)
         .limit(PER_PAGE)
     ).all()
     audit(
@@ -223,7 +229,8 @@ def list_people(
         None,
         changes={"q": q[:60], "filters": [arrangement_type[:20], status[:20], area[:20]]},
     )
-    return Page(items=list(rows), total=total, page=page)
+    result.items = list(rows)
+    return result
 
 
 def person_detail(session: Session, user, person_id) -> dict:
@@ -252,7 +259,7 @@ def create_person(session: Session, user, values: dict) -> Person:
             raise ValidationError(f"Enter the {name.replace('_', ' ')}", name)
     if "preferred_postcode" not in clean:
         raise ValidationError("Enter a postcode", "preferred_postcode")
-    person = Person(reference=_next_reference(session, Person, "P"), **clean)
+    person = Person(reference=next_reference(session, Person, "P"), **clean)
     session.add(person)
     session.flush()
     changes = {k: [None, v.isoformat() if isinstance(v, date) else v] for k, v in clean.items()}

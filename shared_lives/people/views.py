@@ -8,10 +8,10 @@ from flask_login import current_user
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import StaleRecord, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
-from shared_lives.households.views import field_error, page_number
+from shared_lives.forms import field_error, page_number
 from shared_lives.people import models, services
 from shared_lives.people.forms import PersonForm
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 from shared_lives.vocab.services import terms
 
 bp = Blueprint("people", __name__, url_prefix="/people")

@@ -233,4 +233,20 @@ def list_arrangements(session: Session, user, status: str | None = "active"):
     )
     if status:
         stmt = stmt.where(Arrangement.status == status)
-    return list(session.exec(stmt).all())
+    rows = list(session.exec(stmt).all())
+    audit(session, actor_of(user), "arrangement.list", changes={"status": status, "shown": len(rows)})
+    return rows
+
+
+def record_view(session: Session, user, arrangement: Arrangement, page: str) -> None:
+    """Audit that a page showed an arrangement (when it is rendered; a save is audited as itself)."""
+    audit(
+        session,
+        actor_of(user),
+        "arrangement.view",
+        "arrangement",
+        arrangement.id,
+        changes={"page": page},
+        person_id=arrangement.person_id,
+        household_id=arrangement.household_id,
+    )

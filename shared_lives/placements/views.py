@@ -8,12 +8,13 @@ from flask_login import current_user
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import NotFound, ValidationError
-from shared_lives.households.models import ARRANGEMENT_TYPES, Household
+from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
 from shared_lives.placements.forms import EndForm, ReviewForm
 from shared_lives.placements.models import REVIEW_KINDS, Arrangement, Review
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("placements", __name__)
 
@@ -47,6 +48,7 @@ def index():
 def detail(arrangement_id: int):
     db = get_session()
     arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/detail.html",
         arrangement=arrangement,
@@ -83,6 +85,7 @@ def end(arrangement_id: int):
         else:
             flash("The arrangement has ended. Its history stays on record.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/end.html",
         form=form,
@@ -112,6 +115,7 @@ def review(review_id: int):
         else:
             flash("Review recorded. The next one is scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/review.html",
         form=form,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from shared_lives.db import get_session
 from shared_lives.errors import ValidationError
-from shared_lives.households.views import field_error
+from shared_lives.forms import field_error
 from shared_lives.vocab import services
 from shared_lives.vocab.forms import TermForm
 from shared_lives.vocab.models import VOCABULARY_KINDS

@@ -3,20 +3,22 @@ export page, a person's and a household's timeline, and subject access."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 
 def test_auditor_searches_the_audit_log(page_as, check_axe):
     page = page_as("auditor")
     page.goto("/audit/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Audit log"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     check_axe(page)
     page.get_by_label("Action").fill("person.")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/audit/?*action=person.*")
-    assert page.locator("table.govuk-table tbody tr").count() > 0
+    expect(page.locator("table.govuk-table tbody tr").first).to_be_visible()
     check_axe(page)
     page.get_by_label("From date").fill("not a date")
     page.get_by_role("button", name="Search").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_axe(page)
 
 
@@ -34,7 +36,7 @@ def test_auditor_export_page_and_a_csv_download(page_as, check_axe):
 def test_timelines_are_accessible(page_as, check_axe):
     page = page_as("coordinator")
     page.goto("/history/person/1")
-    assert "Placement history" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Placement history")
     check_axe(page)
     page.goto("/history/household/1")
     check_axe(page)
@@ -43,7 +45,7 @@ def test_timelines_are_accessible(page_as, check_axe):
 def test_manager_subject_access_page(page_as, check_axe):
     page = page_as("manager")
     page.goto("/people/1/subject-access")
-    assert "Subject access request" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Subject access request")
     check_axe(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download JSON").click()

@@ -1,8 +1,10 @@
 """Sign in as each role in a real browser, with axe on every page visited."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORDS, sign_in_page
 
@@ -14,7 +16,7 @@ def test_sign_in_page_is_accessible(new_page, check_axe):
     page.goto("/sign-in")
     check_axe(page)
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_axe(page)
 
 
@@ -22,7 +24,7 @@ def test_sign_in_page_is_accessible(new_page, check_axe):
 def test_each_role_signs_in_and_every_nav_page_passes_axe(role, new_page, check_axe):
     page = new_page()
     sign_in_page(page, role)
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Hello")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Hello"))
     check_axe(page)
     links = page.locator(".govuk-service-navigation__link").evaluate_all("els => els.map(e => e.href)")
     assert links, "a signed-in page shows the service navigation"
@@ -34,7 +36,7 @@ def test_each_role_signs_in_and_every_nav_page_passes_axe(role, new_page, check_
     check_axe(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in")
-    assert "You have signed out" in page.content()
+    expect(page.locator("main")).to_contain_text("You have signed out")
 
 
 def test_keyboard_only_sign_in(new_page):
@@ -57,7 +59,7 @@ def test_keyboard_only_sign_in(new_page):
     page.keyboard.press("Enter")
     # The skip link's #main-content fragment survives the redirect, so compare paths.
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    assert "Hello, Demo coordinator" in page.content()
+    expect(page.locator("main")).to_contain_text("Hello, Demo coordinator")
 
 
 def test_admin_account_pages_pass_axe(page_as, check_axe):
@@ -65,12 +67,15 @@ def test_admin_account_pages_pass_axe(page_as, check_axe):
     page.goto("/admin/users")
     check_axe(page)
     page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     check_axe(page)
     page.get_by_role("button", name="Create account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_axe(page)
     page.goto("/admin/users")
     page.get_by_role("link", name="Demo coordinator").click()
+    page.wait_for_url(re.compile(r"/admin/users/\d+$"))
     check_axe(page)
     page.get_by_role("link", name="Deactivate Demo coordinator's account").click()
+    page.wait_for_url(re.compile(r"/admin/users/\d+/deactivate$"))
     check_axe(page)

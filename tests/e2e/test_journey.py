@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from shared_lives.timeutil import today
 
 
@@ -27,7 +29,7 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
     first_person = coordinator.locator("table.govuk-table a.govuk-link").first
     first_person.click()
     coordinator.wait_for_url(re.compile(r"/people/\d+/suggestions"))
-    assert coordinator.get_by_role("heading", level=1).inner_text().startswith("Households that might suit")
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Households that might suit"))
     check_axe(coordinator)
 
     coordinator.locator(".govuk-summary-card__action a").first.click()
@@ -40,7 +42,7 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
     coordinator.get_by_role("button", name="Propose this match").click()
     coordinator.wait_for_url(re.compile(r"/proposals/\d+$"))
     proposal_url = coordinator.url
-    assert "Proposal recorded" in coordinator.content()
+    expect(coordinator.locator("main")).to_contain_text("Proposal recorded")
     check_axe(coordinator)
 
     # The person's answer, given by their representative, with how it was checked.
@@ -56,7 +58,7 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
 
     # The easy-read page for the person.
     coordinator.get_by_role("link", name=re.compile("Easy-read page")).click()
-    assert coordinator.locator(".app-easy-read").is_visible()
+    expect(coordinator.locator(".app-easy-read")).to_be_visible()
     check_axe(coordinator)
     coordinator.goto(proposal_url)
 
@@ -78,13 +80,13 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
     coordinator.get_by_label("Name of the carer who answered").fill("The main carer")
     coordinator.get_by_role("button", name="Record the answer").click()
     coordinator.wait_for_url(proposal_url)
-    assert "Both sides agree" in coordinator.content()
+    expect(coordinator.locator("main")).to_contain_text("Both sides agree")
     check_axe(coordinator)
 
     # A carer sees only their own household's proposals.
     carer = page_as("carer")
     carer.goto("/proposals")
-    assert carer.get_by_role("heading", level=1).inner_text() == "Proposals"
+    expect(carer.get_by_role("heading", level=1)).to_have_text("Proposals")
     check_axe(carer)
 
     # A manager (not the proposer) approves; the arrangement starts.
@@ -94,7 +96,7 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
     check_axe(manager)
     manager.get_by_role("button", name="Approve and start the arrangement").click()
     manager.wait_for_url(re.compile(r"/arrangements/\d+$"))
-    assert "The arrangement has started" in manager.content()
+    expect(manager.locator("main")).to_contain_text("The arrangement has started")
     check_axe(manager)
     manager.goto("/arrangements")
     check_axe(manager)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 
 def _first_link(page, prefix: str) -> str:
     hrefs = page.locator("table a.govuk-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
@@ -17,14 +19,14 @@ def test_coordinator_household_pages_pass_axe(page_as, check_axe):
     page.goto("/households")
     detail = _first_link(page, "/households/")
     page.goto(detail)
-    assert page.get_by_role("heading", level=2, name="Carers").is_visible()
+    expect(page.get_by_role("heading", level=2, name="Carers")).to_be_visible()
     check_axe(page)
     page.goto(detail + "/edit")
     check_axe(page)
     # An invalid save: error summary and messages beside fields, still accessible.
     page.get_by_label("Postcode").fill("ZZ99 9ZZ")
     page.get_by_role("button", name="Save household").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_axe(page)
     page.goto("/households/new")
     check_axe(page)
@@ -45,7 +47,7 @@ def test_coordinator_people_pages_pass_axe(page_as, check_axe):
     check_axe(page)
     page.get_by_label("First name").fill("")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_axe(page)
 
 

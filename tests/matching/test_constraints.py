@@ -30,6 +30,7 @@ CASES = {
     "too_far": ({"max_distance_km": 0.5}, {}, "The Patels are 1.0 km away; Sam wants to live within 0.5 km"),
     "needs_unmet": ({"needs": ["epilepsy"]}, {}, "do not list skills for: epilepsy"),
     "cannot_offer": ({"needs": ["daily_living"]}, {"cannot_offer": ["daily_living"]}, "cannot offer: daily living"),
+    "training_expired": ({}, {"training_expires": "2026-01-01"}, "Mandatory training of the carers at The Patels"),
 }
 
 

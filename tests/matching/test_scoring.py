@@ -60,7 +60,7 @@ def test_explanation_is_deterministic_and_in_words():
     words = {f["factor"]: f["words"] for f in a["factors"]}
     assert words["interests"] == "Sam and The Patels both enjoy gardening and music"
     assert words["faith"] == "The Patels share Sam's faith (Muslim), as Sam asked"
-    assert words["distance"] == "1.0 km from where Sam wants to live"
+    assert words["distance"] == "Close to where Sam wants to live: 1.0 km away"
     assert words["needs"] == "Carers have experience of autism"
 
 
@@ -84,7 +84,7 @@ def test_fit_with_people_already_living_there():
     bad = make(base, {"residents": [{"age": 85, "lifestyle": "quiet"}], "cannot_live_with": ["loud_music"]})
     assert score(good)[1][0, 0] > score(bad)[1][0, 0]
     words = {f["factor"]: f["words"] for f in explain(bad, 0, 0)["factors"]}
-    assert words["members"] == "Someone at The Patels cannot live with: loud music"
+    assert words["members"] == "Someone at The Patels cannot live with one thing about Sam: loud music"
 
 
 def test_score_pairs_equals_block():

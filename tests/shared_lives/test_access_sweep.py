@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from shared_lives.households.models import DbsCheck, TrainingRecord
+from shared_lives.carers.models import DbsCheck, TrainingRecord
 from shared_lives.matches.models import Introduction, Proposal
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import today
@@ -51,17 +51,17 @@ GET_ACCESS: dict[str, frozenset] = {
     "exports.subject_access_download": MANAGER,
     "households.index": READERS,
     "households.detail": READERS,
-    "households.compliance": READERS,
+    "carers.compliance": READERS,
     "households.new": STAFF,
     "households.edit": STAFF,
-    "households.new_carer": STAFF,
-    "households.edit_carer": STAFF,
-    "households.new_dbs": STAFF,
-    "households.edit_dbs": STAFF,
-    "households.remove_dbs": STAFF,
-    "households.new_training": STAFF,
-    "households.edit_training": STAFF,
-    "households.remove_training": STAFF,
+    "carers.new_carer": STAFF,
+    "carers.edit_carer": STAFF,
+    "carers.new_dbs": STAFF,
+    "carers.edit_dbs": STAFF,
+    "carers.remove_dbs": STAFF,
+    "carers.new_training": STAFF,
+    "carers.edit_training": STAFF,
+    "carers.remove_training": STAFF,
     "households.mine": CARER,
     "households.edit_mine": CARER,
     "people.index": READERS,
@@ -97,14 +97,14 @@ POST_ACCESS: dict[str, frozenset] = {
     "households.new": STAFF,
     "households.edit": STAFF,
     "households.reviewed": STAFF,
-    "households.new_carer": STAFF,
-    "households.edit_carer": STAFF,
-    "households.new_dbs": STAFF,
-    "households.edit_dbs": STAFF,
-    "households.remove_dbs": STAFF,
-    "households.new_training": STAFF,
-    "households.edit_training": STAFF,
-    "households.remove_training": STAFF,
+    "carers.new_carer": STAFF,
+    "carers.edit_carer": STAFF,
+    "carers.new_dbs": STAFF,
+    "carers.edit_dbs": STAFF,
+    "carers.remove_dbs": STAFF,
+    "carers.new_training": STAFF,
+    "carers.edit_training": STAFF,
+    "carers.remove_training": STAFF,
     "households.edit_mine": CARER,
     "people.new": STAFF,
     "people.edit": STAFF,

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel, func, select
 
-from shared_lives import create_app
 from shared_lives import models as _models  # noqa: F401
 from shared_lives.audit.services import verify_chain
 from shared_lives.auth.models import User
@@ -19,31 +15,6 @@ from shared_lives.db import get_engine
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
-
-
-@pytest.fixture
-def fresh_database(app_config, tmp_path):
-    """An empty database of the same kind as the suite's (SQLite file or a new PostgreSQL database)."""
-    url = app_config["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-        return
-    name = f"slm_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = url.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture
-def fresh_app(app_config, fresh_database):
-    app = create_app({**app_config, "DATABASE_URL": fresh_database})
-    yield app
-    get_engine(app).dispose()
 
 
 def test_migrations_build_exactly_the_models(fresh_app):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from shared_lives.postcodes import PostcodeError, distance_km, locate, normalise
+from shared_lives.postcodes import PostcodeError, locate, normalise
+from shared_lives.rules.distance import distance_km
 
 
 def test_a_real_postcode_is_located_on_the_national_grid():

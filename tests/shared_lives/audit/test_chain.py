@@ -17,6 +17,7 @@ from shared_lives.audit.services import (
     AuditLogIsAppendOnly,
     entry_hash,
     record,
+    redact_changes,
     verify_chain,
 )
 from shared_lives.db import get_engine
@@ -225,7 +226,31 @@ def test_identifying_values_and_health_text_never_reach_the_log(app, db):
     text_of = json.dumps(entry.changes)
     assert "Ada" not in text_of and "1990" not in text_of and "risk text" not in text_of
     assert entry.changes["status"] == ["waiting", "matched"]
-    assert entry.changes["first_name"] == "(withheld)"
+    assert entry.changes["first_name"] == entry.changes["note"] == "(changed)"
+
+
+@pytest.mark.parametrize(
+    ("changes", "logged"),
+    [
+        # an unlisted field is "(changed)" whatever its value, even a number or a code
+        (
+            {"town": "Maidstone", "bedrooms": 2, "course": "first_aid"},
+            {"town": "(changed)", "bedrooms": "(changed)", "course": "(changed)"},
+        ),
+        # listed fields keep codes, dates, numbers and yes/no
+        ({"status": ["proposed", "active"], "start_date": "2026-11-24", "score": 0.5, "smoking": False},) * 2,
+        # a listed field given a sentence (the engine's words) is "(changed)"
+        ({"reason": "Ann cannot be placed: needs dementia care"}, {"reason": "(changed)"}),
+        ({"reason": ["no_free_place", "Ann's needs"]}, {"reason": ["no_free_place", "(changed)"]}),
+        # nested filters keep their codes and lose what was typed
+        (
+            {"filters": {"status": "active", "q": "Ann Smith", "date_from": "2026-01-01"}},
+            {"filters": {"status": "active", "q": "(changed)", "date_from": "2026-01-01"}},
+        ),
+    ],
+)
+def test_only_listed_fields_with_plain_values_are_logged(changes, logged):
+    assert redact_changes(changes) == logged
 
 
 def test_crlf_in_an_actor_label_cannot_forge_a_line(app, db):

@@ -22,7 +22,8 @@ import pytest
 from sqlmodel import select
 
 from shared_lives.audit.models import AuditEntry
-from shared_lives.households.models import DbsCheck, Household, TrainingRecord
+from shared_lives.carers.models import DbsCheck, TrainingRecord
+from shared_lives.households.models import Household
 from shared_lives.matches import services as match_services
 from shared_lives.placements.models import Review
 from shared_lives.timeutil import today
@@ -177,30 +178,30 @@ CASES: dict[str, Case] = {
         "household.update",
     ),
     "households.reviewed": Case("coordinator", lambda ids: f"{_h(ids)}/reviewed", {}, "household.reviewed"),
-    "households.new_carer": Case("coordinator", lambda ids: f"{_h(ids)}/carers/new", carer_form(), "carer.create"),
-    "households.edit_carer": Case(
+    "carers.new_carer": Case("coordinator", lambda ids: f"{_h(ids)}/carers/new", carer_form(), "carer.create"),
+    "carers.edit_carer": Case(
         "coordinator",
         lambda ids: f"{_h(ids)}/carers/{ids['carer_id']}/edit",
         lambda ids: carer_form(ids["carer_version"]),
         "carer.update",
     ),
-    "households.new_dbs": Case("coordinator", lambda ids: f"{_h(ids)}/dbs/new", lambda ids: dbs_form(), "dbs.create"),
-    "households.edit_dbs": Case(
+    "carers.new_dbs": Case("coordinator", lambda ids: f"{_h(ids)}/dbs/new", lambda ids: dbs_form(), "dbs.create"),
+    "carers.edit_dbs": Case(
         "coordinator", lambda ids: f"{_h(ids)}/dbs/{ids['dbs_id']}/edit", lambda ids: dbs_form(), "dbs.update"
     ),
-    "households.remove_dbs": Case(
+    "carers.remove_dbs": Case(
         "coordinator", lambda ids: f"{_h(ids)}/dbs/{ids['dbs_id']}/remove", {"confirm": "y"}, "dbs.delete"
     ),
-    "households.new_training": Case(
+    "carers.new_training": Case(
         "coordinator",
         lambda ids: f"{_h(ids)}/carers/{ids['carer_id']}/training/new",
         lambda ids: training_form(),
         "training.create",
     ),
-    "households.edit_training": Case(
+    "carers.edit_training": Case(
         "coordinator", lambda ids: f"{_training(ids)}/edit", lambda ids: training_form(), "training.update"
     ),
-    "households.remove_training": Case(
+    "carers.remove_training": Case(
         "coordinator", lambda ids: f"{_training(ids)}/remove", {"confirm": "y"}, "training.delete"
     ),
     "households.edit_mine": Case(

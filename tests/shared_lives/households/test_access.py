@@ -7,7 +7,8 @@ from datetime import date
 from sqlmodel import select
 
 from shared_lives.audit.models import AuditEntry
-from shared_lives.households.models import Carer, DbsCheck, Household, TrainingRecord
+from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
+from shared_lives.households.models import Household
 from tests import factories
 from tests.conftest import csrf_from, post_form
 from tests.shared_lives.households.conftest import household_form, own_form

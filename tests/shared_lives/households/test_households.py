@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from shared_lives.audit.models import AuditEntry
+from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.db import get_engine
 from shared_lives.errors import StaleRecord
 from shared_lives.households import services
-from shared_lives.households.models import Carer, DbsCheck, Household, TrainingRecord
+from shared_lives.households.models import Household
 from shared_lives.placements.models import Arrangement
 from shared_lives.timeutil import today
 from tests import factories
@@ -209,48 +210,44 @@ def test_compliance_lists_expiring_and_marks_ineligible(signed_in, vocab, db, ap
         expired = factories.make_household(db, name="Expired approval household")
         factories.make_carer(db, expired, approval_expires=today() - timedelta(days=3))
         soon = factories.make_household(db, name="DBS soon household")
-        carer = factories.make_carer(db, soon)
+        soon.members = [{"name": "Lodger Lane", "age": 40, "relationship": "Lodger"}]
+        factories.make_carer(db, soon)
         db.add(
             DbsCheck(
                 household_id=soon.id,
-                adult_name="Lodger",
+                adult_name="Lodger Lane",
                 issued_on=today() - timedelta(days=1000),
                 renew_by=today() + timedelta(days=20),
             )
         )
-        db.add(
-            TrainingRecord(
-                carer_id=carer.id,
-                course="First aid",
-                completed_on=today() - timedelta(days=1000),
-                renew_by=today() - timedelta(days=1),
-            )
-        )
+        lapsed = factories.make_household(db, name="Training lapsed household")
+        factories.make_carer(db, lapsed, name="Tessa Lapsed", training_renew_by=today() - timedelta(days=1))
+        unchecked = factories.make_household(db, name="Unchecked adult household")
+        unchecked.members = [{"name": "Grown Son", "age": 19, "relationship": "Son"}]
+        factories.make_carer(db, unchecked)
         renewed = factories.make_household(db, name="Renewed household")
+        renewed.members = [{"name": "Old Check", "age": 30, "relationship": "Partner"}]
         factories.make_carer(db, renewed)
-        db.add(
-            DbsCheck(
-                household_id=renewed.id,
-                adult_name="Old Check",
-                issued_on=today() - timedelta(days=2000),
-                renew_by=today() - timedelta(days=900),
+        for issued, renew in ((2000, -900), (10, 900)):
+            db.add(
+                DbsCheck(
+                    household_id=renewed.id,
+                    adult_name="Old Check",
+                    issued_on=today() - timedelta(days=issued),
+                    renew_by=today() + timedelta(days=renew),
+                )
             )
-        )
-        db.add(
-            DbsCheck(
-                household_id=renewed.id,
-                adult_name="Old Check",
-                issued_on=today() - timedelta(days=10),
-                renew_by=today() + timedelta(days=900),
-            )
-        )
         db.commit()
     r = signed_in("coordinator").get("/households/compliance")
     page = r.get_data(as_text=True)
     assert r.status_code == 200
     ineligible = page.split("Households that cannot be matched now")[1].split("</ul>")[0]
-    assert "Expired approval household" in ineligible and "DBS soon household" not in ineligible
-    assert "Lodger" in page and "Training: First aid" in page
+    assert "Expired approval household" in ineligible and "approval has expired" in ineligible
+    assert "Training lapsed household" in ineligible and "mandatory training" in ineligible
+    assert "Unchecked adult household" in ineligible and "DBS check has expired or is not recorded" in ineligible
+    assert "DBS soon household" not in ineligible and "Renewed household" not in ineligible
+    assert "Lodger Lane" in page and "Training: First aid" in page and "Grown Son" in page
+    assert "Not recorded" in page
     assert "Old Check" not in page  # renewed: only the latest check counts
     assert signed_in("auditor").get("/households/compliance").status_code == 200
     assert signed_in("carer").get("/households/compliance").status_code == 403

@@ -129,12 +129,15 @@ def test_approval_refused_with_the_reason_when_the_household_became_ineligible(s
     row.person_response = row.carer_response = "agree"
     row.status = "agreed"
     db.add(row)
-    from shared_lives.households.models import DbsCheck
+    from shared_lives.carers.models import DbsCheck
 
+    household = fresh(db, Household, w.household.id)
+    household.members = [{"name": "Lodger Lane", "age": 33, "relationship": "Lodger"}]
+    db.add(household)
     db.add(
         DbsCheck(
             household_id=w.household.id,
-            adult_name="Lodger",
+            adult_name="Lodger Lane",
             issued_on=today() - timedelta(days=2000),
             renew_by=today() - timedelta(days=1),
         )
@@ -245,3 +248,5 @@ def test_a_refused_approval_is_audited(signed_in, db, people_places):
     assert r.status_code == 200 and "agreement has not been recorded" in r.get_data(as_text=True)
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "proposal.approve")).one()
     assert entry.outcome == "failed" and entry.record_id == proposal.id
+    # reason codes only: the page's sentence may name the person
+    assert entry.changes == {"reason": ["not_ready"]}

@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from shared_lives.audit.models import AuditEntry
+from shared_lives.carers.models import Carer, DbsCheck
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shared_lives.households.models import Carer, DbsCheck
+from shared_lives.households.models import Household
 from shared_lives.matches import services
 from shared_lives.matches.models import EngineRun, Proposal, ProposalResponse
 from shared_lives.people.models import Person
@@ -267,11 +268,14 @@ def test_approval_rechecks_hard_constraints_now(app, db, people_places, change, 
     if change == "approval_expired":
         carer.approval_expires = today() - timedelta(days=1)
     elif change == "dbs_expired":
+        household = db.get(Household, w.household.id)
+        household.members = [{"name": "Adult Son", "age": 22, "relationship": "Son"}]
+        db.add(household)
         with app.app_context():
             db.add(
                 DbsCheck(
                     household_id=w.household.id,
-                    adult_name="Adult son",
+                    adult_name="Adult Son",
                     issued_on=today() - timedelta(days=1200),
                     renew_by=today() - timedelta(days=3),
                 )

@@ -1,14 +1,88 @@
-"""Pieces the household and person services share: versioned saves, change lists, checks."""
+"""What every area's records share: paging, id checks, reference numbers, search
+patterns, versioned saves, change lists and value checks."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy import false, func, or_, update
+from sqlmodel import Session, select
 
-from shared_lives.errors import StaleRecord, ValidationError
+from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.timeutil import utcnow
+
+PER_PAGE = 25
+#: The largest id any table holds (PostgreSQL ``integer``); a larger one is simply not found.
+MAX_ID = 2**31 - 1
+
+
+@dataclass
+class Page:
+    """One page of a list, and how many there are in all."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_of(total: int, page: int, per_page: int = PER_PAGE) -> Page:
+    """An empty Page for ``total`` items with ``page`` clamped to the pages there are."""
+    result = Page(items=[], total=total, page=1, per_page=per_page)
+    result.page = min(max(1, page), result.pages)
+    return result
+
+
+def record_id(value) -> int:
+    """An id from a route or a form: a whole number within the column's range, else not found."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise NotFound("No such record")
+    return value
+
+
+def next_reference(session: Session, model, prefix: str) -> str:
+    """The next free reference like ``HH00042`` for ``model`` (which has ``id`` and ``reference``)."""
+    n = (session.exec(select(func.max(model.id))).one() or 0) + 1
+    while True:
+        ref = f"{prefix}{n:05d}"
+        if session.exec(select(model.id).where(model.reference == ref)).first() is None:
+            return ref
+        n += 1
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for a LIKE with ``escape="\\"``, with the user's own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def area_condition(column_postcode, area: str, column_town=None):
+    """Town (exact, any case) or postcode area/district prefix, like ME or ME14."""
+    area = (area or "").replace("\x00", "").strip()[:40]
+    if not area:
+        return None
+    compact = area.replace(" ", "").upper()
+    conds = []
+    if compact.isalnum() and compact.isascii() and 1 <= len(compact) <= 4:
+        if compact[-1].isdigit():
+            conds.append(column_postcode.like(f"{compact} %"))
+        else:
+            conds += [column_postcode.like(f"{compact}{d}%") for d in "0123456789"]
+    if column_town is not None:
+        conds.append(func.lower(column_town) == area.lower())
+    return or_(*conds) if conds else false()
+
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. Your changes have not been saved. "

@@ -1,0 +1,1 @@
+"""Carers: approval and terms, DBS checks of every adult, training, and compliance."""
