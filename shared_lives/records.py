@@ -3,6 +3,7 @@ patterns, versioned saves, change lists and value checks."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -82,14 +83,32 @@ class RecordIdConverter(BaseConverter):
         return str(int(value))
 
 
-def next_reference(session: Session, model, prefix: str) -> str:
-    """The next free reference like ``HH00042`` for ``model`` (which has ``id`` and ``reference``)."""
-    n = (session.exec(select(func.max(model.id))).one() or 0) + 1
-    while True:
-        ref = f"{prefix}{n:05d}"
+def reference_for(prefix: str, number: int) -> str:
+    """The one format of a record's reference, new or demo: its prefix and at least five
+    digits, like ``HH00042`` or ``P00042``."""
+    return f"{prefix}{number:05d}"
+
+
+def next_reference(session: Session, model) -> str:
+    """A free reference for a new row of ``model`` (which has ``reference``, and the class
+    attributes ``reference_prefix`` and ``reference_sequence``).
+
+    On PostgreSQL the number comes from the model's sequence, so creates at the same moment
+    each get their own (``max(id) + 1`` gave two of them the same, and one failed). On SQLite
+    every transaction is ``BEGIN IMMEDIATE`` (see db.py): writers take turns, so the number
+    after the highest id is free. Numbers taken by references loaded as they were (the demo
+    scheme) are skipped.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        numbers = iter(lambda: session.exec(select(model.reference_sequence.next_value())).one(), None)
+    else:
+        start = (session.exec(select(func.max(model.id))).one() or 0) + 1
+        numbers = itertools.count(start)
+    for number in numbers:
+        ref = reference_for(model.reference_prefix, number)
         if session.exec(select(model.id).where(model.reference == ref)).first() is None:
             return ref
-        n += 1
+    raise AssertionError("unreachable: the numbers never run out")
 
 
 def like_pattern(text: str) -> str:

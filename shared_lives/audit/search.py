@@ -107,7 +107,7 @@ def _date(raw: str, name: str, errors: dict) -> date | None:
 
 
 def _record_id(session: Session, model, raw: str) -> int | None:
-    """A person or household named by its reference (PT00012) or its number."""
+    """A person or household named by its reference (P00042) or its number."""
     number = whole_number(raw)
     if number is not None:
         return number
