@@ -21,11 +21,24 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
-# Helpers called once per pair take scalars only: passing arrays, even to an
-# inlined function, costs reference counting on every call (measured 10 ns
-# per array per pair, ten times the work itself).
+_JIT = {"nogil": True, "error_model": "numpy"}
+# Helpers are inlined into the kernels (and cached with them).  Those called
+# once per pair take scalars only: passing arrays, even to an inlined
+# function, costs reference counting on every call (measured 10 ns per array
+# per pair, ten times the work itself).
 _INLINE = {**_JIT, "inline": "always"}
+
+
+def _kernel(signature):
+    """Compile now for ``signature``, cached on disk where numba finds a writable place."""
+
+    def wrap(fn):
+        try:
+            return njit(signature, cache=True, **_JIT)(fn)
+        except RuntimeError:  # no writable cache directory: compile for this process only
+            return njit(signature, **_JIT)(fn)
+
+    return wrap
 
 
 @intrinsic
@@ -117,11 +130,10 @@ def pair_scores(
     return p, h, np.sqrt(p * h)
 
 
-@njit(
+@_kernel(
     "int64(int64[::1], int64[::1], float32[:, ::1], int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1],"
     " int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1], int64[::1], float32[:, ::1], int64,"
-    " float32[:, ::1], float32[::1], boolean, int32[:, ::1], float32[:, :, ::1], float32[:, ::1], int64[:, ::1])",
-    **_JIT,
+    " float32[:, ::1], float32[::1], boolean, int32[:, ::1], float32[:, :, ::1], float32[:, ::1], int64[:, ::1])"
 )
 def dense_top_k(
     rows,
@@ -294,7 +306,7 @@ def dense_top_k(
     return 0
 
 
-@njit("int64(float32[:, ::1], int64[:, ::1], float32[:, ::1], int64[:, ::1])", **_JIT)
+@_kernel("int64(float32[:, ::1], int64[:, ::1], float32[:, ::1], int64[:, ::1])")
 def merge_top_k(vals, ids, more_vals, more_ids):
     """Merge each row of ``more_*`` (best first) into ``vals``/``ids`` (best first), in place.
 
@@ -322,7 +334,7 @@ def _swap(neg_rank, person, a, b):
     person[a], person[b] = person[b], person[a]
 
 
-@njit("int64[::1](int64[:, ::1], int64[:, ::1], int64[::1])", **_JIT)
+@_kernel("int64[::1](int64[:, ::1], int64[:, ::1], int64[::1])")
 def deferred_acceptance(prefs, ranks, caps):
     """Person-proposing deferred acceptance, step for step as :func:`matching.stable._da_core`.
 
@@ -403,7 +415,7 @@ def deferred_acceptance(prefs, ranks, caps):
     return out
 
 
-@njit("int64[::1](int64[::1], int64[::1], float64[::1], int64[::1])", **_JIT)
+@_kernel("int64[::1](int64[::1], int64[::1], float64[::1], int64[::1])")
 def min_cost_assignment(indptr, cols, cost, caps):
     """Each row to at most one column of capacity ``caps``, least total cost; a row may stay out.
 
