@@ -1,4 +1,4 @@
-"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore."""
+"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore (and import, from imports/)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def upgrade_database(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from shared_lives.imports import cli as imports_cli
+
+    imports_cli.init_app(app)
+
     @app.cli.group("db")
     def db_group():
         """Database migrations."""

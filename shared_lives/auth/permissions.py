@@ -26,7 +26,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "manager": frozenset(
         _STAFF_RECORDS
         | {"proposal:approve", "audit:read", "proposal:read", "person:subject_access"}
-        | {"arrangement:write", "review:write"}
+        | {"arrangement:write", "review:write", "import:run"}
     ),
     "coordinator": frozenset(
         _STAFF_RECORDS | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
