@@ -23,10 +23,24 @@ MEDIA = {
 }
 
 
-@bp.before_request
 def _allow_uploads():
     # The app refuses bodies over 2 MB; an import may be up to 10 MB, with room for the form around it.
-    request.max_content_length = MAX_BYTES + 64 * 1024
+    if request.blueprint == bp.name:
+        request.max_content_length = MAX_BYTES + 64 * 1024
+
+
+@bp.record_once
+def _first_before_request(state):
+    # First in line: the CSRF check, itself a before_request hook, reads the form.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_uploads)
+
+
+def _read(upload) -> tuple[str, bytes]:
+    """The file's name and bytes; a large upload is spooled to a temporary file, closed at once."""
+    try:
+        return upload.filename or "", upload.read(MAX_BYTES + 1)
+    finally:
+        upload.close()
 
 
 def _index(form, status=200):
@@ -45,11 +59,8 @@ def _too_large(_exc):
 def index():
     form = UploadForm()
     if form.validate_on_submit():
-        upload = form.file.data
         try:
-            token = services.start_upload(
-                get_session(), current_user, form.kind.data, upload.filename, upload.read(MAX_BYTES + 1)
-            ).token
+            token = services.start_upload(get_session(), current_user, form.kind.data, *_read(form.file.data)).token
         except ValidationError as exc:
             field_error(form, exc)
         else:
@@ -89,9 +100,7 @@ def replace(token):
     form = ReplaceForm()
     if form.validate_on_submit():
         try:
-            new = services.replace_upload(
-                db, current_user, token, form.file.data.filename, form.file.data.read(MAX_BYTES + 1)
-            )
+            new = services.replace_upload(db, current_user, token, *_read(form.file.data))
         except ValidationError as exc:
             field_error(form, exc)
         else:
