@@ -35,6 +35,7 @@ from shared_lives.people import services as people
 from shared_lives.people.models import Person
 from shared_lives.records import changed_fields
 from shared_lives.timeutil import utcnow
+from shared_lives.vocab.services import steady_terms
 
 PERMISSION = "import:run"
 #: An upload not confirmed within this time is removed.
@@ -454,31 +455,31 @@ _CHECKS = {
 
 def check_rows(session: Session, kind: RecordKind, sheet: Sheet, mapping: dict[str, int]) -> Checked:
     """Every row checked with the record services' own rules; nothing is written."""
-    ctx = _Context(session, kind)
-    out = []
-    for line, cells in sheet.rows:
-        row = RowCheck(line)
-        ref = ""
-        for column in kind.columns:
-            position = mapping.get(column.key)
-            if position is None:
-                continue
-            text = cells[position] if position < len(cells) else ""
-            try:
-                value = cell_value(column, text, ctx.vocab.get(column.key))
-            except CellError as exc:
-                row.problems.append(Problem(line, column.key, str(exc)))
-                continue
-            if column.kind == "reference":
-                ref = value
-                if not ref:
-                    row.problems.append(Problem(line, column.key, f"Enter the {column.header.lower()}"))
-            elif value is not OMIT:
-                row.values[column.key] = value
-        row.reference = ref
-        _CHECKS[kind.key](ctx, row, ref)
-        out.append(row)
-    return Checked(kind, out)
+    with steady_terms(session):
+        ctx = _Context(session, kind)
+        return Checked(kind, [_check_row(ctx, mapping, line, cells) for line, cells in sheet.rows])
+
+
+def _check_row(ctx: _Context, mapping: dict[str, int], line: int, cells: list[str]) -> RowCheck:
+    row = RowCheck(line)
+    for column in ctx.kind.columns:
+        position = mapping.get(column.key)
+        if position is None:
+            continue
+        text = cells[position] if position < len(cells) else ""
+        try:
+            value = cell_value(column, text, ctx.vocab.get(column.key))
+        except CellError as exc:
+            row.problems.append(Problem(line, column.key, str(exc)))
+            continue
+        if column.kind == "reference":
+            row.reference = value
+            if not value:
+                row.problems.append(Problem(line, column.key, f"Enter the {column.header.lower()}"))
+        elif value is not OMIT:
+            row.values[column.key] = value
+    _CHECKS[ctx.kind.key](ctx, row, row.reference)
+    return row
 
 
 # --------------------------------------------------------------------------- writing rows
@@ -528,7 +529,7 @@ def write_rows(session: Session, user, checked: Checked, progress: Callable[[int
     summary = Summary(checked.kind.key, refused=checked.refused, problems=checked.problems)
     if checked.refused:
         raise ImportRefused(checked)
-    with session.begin_nested():
+    with session.begin_nested(), steady_terms(session):
         for row in checked.rows:
             if row.action != "unchanged":
                 _write_row(session, user, checked.kind.key, row)

@@ -183,6 +183,10 @@ def read_sheet(data: bytes, filename: str, max_rows: int | None = MAX_ROWS, max_
             if not headers:
                 raise SheetError("The first row must be a header row naming the columns, like Reference, Postcode")
             continue
+        # Cells past the last header have no column to go to.
+        cells = cells[: len(headers)]
+        while cells and not cells[-1]:
+            cells.pop()
         if not any(c.strip() for c in cells):
             continue
         out.append((number, cells))

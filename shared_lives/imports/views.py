@@ -106,7 +106,9 @@ def replace(token):
         else:
             return redirect(url_for(".preview", token=new.token))
     result = services.preview(db, current_user, old.token)
-    return render_template("imports/preview.html", **result, confirm_form=ConfirmForm(), replace_form=form, form=form), 400
+    return render_template(
+        "imports/preview.html", **result, confirm_form=ConfirmForm(), replace_form=form, form=form
+    ), 400
 
 
 @bp.post("/<token>/confirm")

@@ -43,9 +43,12 @@ def scheme(session: Session) -> dict:
         return h.reference
 
     return {
-        "households": {h.reference: {f: same(getattr(h, f)) for f in (*STAFF_FIELDS, *LOCATED)} for h in households.values()},
+        "households": {
+            h.reference: {f: same(getattr(h, f)) for f in (*STAFF_FIELDS, *LOCATED)} for h in households.values()
+        },
         "carers": {
-            (ref(households[c.household_id]), c.name): {f: same(getattr(c, f)) for f in CARER_FIELDS} for c in carers.values()
+            (ref(households[c.household_id]), c.name): {f: same(getattr(c, f)) for f in CARER_FIELDS}
+            for c in carers.values()
         },
         "dbs": sorted(
             (ref(households[d.household_id]), d.adult_name, d.certificate_number, d.issued_on, d.renew_by)
