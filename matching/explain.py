@@ -53,7 +53,8 @@ LOW_BELOW = 0.5
 #: The words of every factor, keyed ``(factor, verdict)`` or
 #: ``(factor, verdict, variant)``: each template is written for its verdict.
 #: Fields: ``n`` the person, ``hn`` the household, numbers ``k``, ``total``,
-#: ``age``, ``lo``, ``hi``, ``km``, ``limit``, ``years``, and lists of terms.
+#: ``age``, ``lo``, ``hi``, ``km``, ``limit``, ``years``, and terms (``want``,
+#: ``have``, ``a_want``, ``a_have`` with their article, lists such as ``shared``).
 WORDS = {
     ("interests", "for"): "{n} and {hn} both enjoy {shared}",
     ("interests", "partly", "person"): "{hn} share {k} of {n}'s {total} interests: {shared}",
@@ -138,11 +139,6 @@ def _say(factor, said, variant=None, **fields):
     return WORDS[key].format(**fields)
 
 
-def _limit(ctx):
-    lim = ctx["limit"]
-    return f"{round(lim, 1):g}"
-
-
 def _words(side, factor, said, ctx):
     n, hn, v, i, j = ctx["name"], ctx["hname"], ctx["vocab"], ctx["i"], ctx["j"]
     p, h = ctx["people"], ctx["households"]
@@ -164,7 +160,7 @@ def _words(side, factor, said, ctx):
     if factor == "faith":
         return _say(factor, said, faith=_join(v.decode("faiths", p.faith_mask[i])).title(), **names)
     if factor == "distance":
-        return _say(factor, said, km=f"{ctx['km']:.1f}", limit=_limit(ctx), **names)
+        return _say(factor, said, km=f"{ctx['km']:.1f}", limit=f"{round(ctx['limit'], 1):g}", **names)
     if factor == "children":
         return _say(factor, said, "likes" if p.children[i] == 2 else "prefers_none", **names)
     if factor == "pets":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -26,6 +27,25 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade_database(app: Flask) -> None:
     """Bring the database to the newest migration."""
     command.upgrade(alembic_config(app.config["DATABASE_URL"]), "head")
+
+
+@contextmanager
+def _verify_progress(session: Session):
+    """A progress bar on stderr while the chain is verified, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from shared_lives.audit.models import AuditEntry
+
+    total = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    with click.progressbar(length=total, label="Verifying the audit chain", file=sys.stderr, show_pos=True) as bar:
+        done = [0]
+
+        def advance(position: int) -> None:
+            bar.update(position - done[0])
+            done[0] = position
+
+        yield advance
 
 
 def init_app(app: Flask) -> None:
@@ -110,8 +130,8 @@ def init_app(app: Flask) -> None:
         from shared_lives.audit.services import check_checkpoint, checkpoint_of, verify_chain
 
         key = current_app.config["AUDIT_KEY"]
-        with Session(get_engine()) as session:
-            report = verify_chain(session, key)
+        with Session(get_engine()) as session, _verify_progress(session) as progress:
+            report = verify_chain(session, key, progress=progress)
             problem = None
             if report.ok and checkpoint_path and Path(checkpoint_path).exists():
                 try:

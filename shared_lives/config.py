@@ -35,6 +35,8 @@ class Config:
     SCHEME_NAME: str = "Shared Lives Match"
     SCHEME_MAX_PEOPLE: int = HARD_MAX_PEOPLE
     RETENTION_YEARS: int = 8
+    #: A capacity assessment older than this is done again before a proposal is approved.
+    CAPACITY_REVIEW_MONTHS: int = 12
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
     LOGIN_MAX_FAILURES: int = 5
@@ -42,6 +44,12 @@ class Config:
     LOGIN_RATE_PER_ADDRESS: str = "20 per 10 minutes"
     RATELIMIT_STORAGE_URI: str = "memory://"
     SESSION_COOKIE_SECURE: bool = True
+    #: Reverse proxies in front of the app (nginx = 1). Only then are X-Forwarded-For,
+    #: -Proto and -Host believed: trusting them from anyone lets a client pick its address.
+    TRUSTED_PROXIES: int = 0
+    #: PostgreSQL cancels a statement after this long (0: never), so a stuck query or a
+    #: lock held elsewhere gives a 503 and frees the worker before gunicorn's timeout.
+    DB_STATEMENT_TIMEOUT_MS: int = 10000
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -90,8 +98,14 @@ class Config:
             updates["DATABASE_URL"] = f"sqlite:///{INSTANCE_DIR / 'shared_lives.sqlite'}"
         if not 1 <= self.SCHEME_MAX_PEOPLE <= HARD_MAX_PEOPLE:
             raise ConfigError(f"SCHEME_MAX_PEOPLE must be between 1 and {HARD_MAX_PEOPLE}")
+        if self.TRUSTED_PROXIES < 0:
+            raise ConfigError("TRUSTED_PROXIES must be 0 (no proxy) or the number of proxies in front")
+        if self.DB_STATEMENT_TIMEOUT_MS < 0:
+            raise ConfigError("DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds")
         if self.RETENTION_YEARS < 1:
             raise ConfigError("RETENTION_YEARS must be at least 1")
+        if not 1 <= self.CAPACITY_REVIEW_MONTHS <= 120:
+            raise ConfigError("CAPACITY_REVIEW_MONTHS must be between 1 and 120")
         return replace(self, **updates) if updates else self
 
     @property

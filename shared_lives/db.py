@@ -5,25 +5,43 @@ with ``BEGIN IMMEDIATE``: nearly every request writes an audit entry, and a
 deferred transaction that reads first and writes later can fail with
 SQLITE_BUSY instead of waiting. PostgreSQL takes row locks where a service
 needs them (``SELECT ... FOR UPDATE``).
+
+When the database is down, restarting or too slow, the app answers 503 (see
+``is_unavailable``): every connection is pinged before use, so a restarted
+server is picked up on the next request; connecting gives up after
+``CONNECT_TIMEOUT_SECONDS``; PostgreSQL cancels a statement after the app's
+``DB_STATEMENT_TIMEOUT_MS``.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from flask import Flask, g
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+log = logging.getLogger(__name__)
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` with the pragmas and pooling this app relies on."""
+#: Give up connecting after this long: an unreachable server must not hold a worker.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def make_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
+    """Create the engine for ``url`` with the pragmas and pooling this app relies on.
+
+    ``statement_timeout_ms`` (PostgreSQL) cancels any statement that runs longer.
+    Error messages never carry the statement's parameters: they can be personal data.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):
@@ -46,12 +64,57 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args: dict = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args=connect_args,
+        hide_parameters=True,
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database could not answer (down, restarting, too slow).
+
+    Such a request is answered 503 and nothing of it is saved; any other database
+    error is a fault in the app (500). On SQLite only a lock held too long or a
+    file that cannot be opened counts: "no such table" is a fault, not an outage.
+    """
+    if isinstance(exc, (sa_exc.TimeoutError, sa_exc.DisconnectionError)):
+        return True  # the pool had no connection to give in time / one died on checkout
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        message = str(exc.orig).lower()
+        return any(words in message for words in ("locked", "unable to open", "disk i/o"))
+    # PostgreSQL: refused or lost connections, a cancelled (timed out) statement,
+    # a server shutting down, too many connections.
+    return True
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (for /health)."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except sa_exc.SQLAlchemyError as exc:
+        log.warning("health: the database does not answer (%s)", type(getattr(exc, "orig", None) or exc).__name__)
+        return False
+    return True
 
 
 def init_app(app: Flask) -> None:
     """Create the engine and close the request's session at teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DB_STATEMENT_TIMEOUT_MS", 0))
     app.extensions["db_engine"] = engine
 
     @app.teardown_appcontext
@@ -85,6 +148,21 @@ def commit_request_session(ok: bool) -> None:
         session.commit()
     else:
         session.rollback()
+
+
+def discard_request_session() -> None:
+    """Drop the request's session after a failure: nothing of it is committed.
+
+    Closing rolls back and returns the connection; one the server dropped is
+    invalidated by the pool instead of being handed out again.
+    """
+    session = g.pop("db_session", None)
+    if session is None:
+        return
+    try:
+        session.close()
+    except sa_exc.SQLAlchemyError as exc:
+        log.warning("could not close a failed session cleanly (%s)", type(exc).__name__)
 
 
 def create_all(engine: Engine) -> None:

@@ -8,11 +8,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
+from limits import parse
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.audit.services import Actor
+from shared_lives.auth import limiter
 from shared_lives.auth.models import ROLES, AuthSession, User
 from shared_lives.auth.passwords import hash_password, password_problem, verify_password
 from shared_lives.auth.permissions import require
@@ -106,22 +109,63 @@ def create_user(
     return user
 
 
+def _unknown_email_failures(config):
+    """A counter of failed sign-ins per email address that has no account.
+
+    Unknown addresses lock like real accounts (same count, same words), so the
+    lockout message never tells anyone which accounts exist. The count lives in the
+    rate limits' store (Redis with several workers), keyed by a hash of the address.
+    """
+    return parse(f"{config['LOGIN_MAX_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes")
+
+
+def _unknown_email_key(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
+def _unknown_email_locked(email: str, config) -> bool:
+    try:
+        return not limiter.limiter.test(_unknown_email_failures(config), "sign-in-unknown", _unknown_email_key(email))
+    except Exception as exc:  # the store is unreachable: real accounts still lock in the database
+        current_app.logger.warning("sign-in: unknown-address lockout unavailable (%s)", type(exc).__name__)
+        return False
+
+
+def _count_unknown_email_failure(email: str, config) -> None:
+    try:
+        limiter.limiter.hit(_unknown_email_failures(config), "sign-in-unknown", _unknown_email_key(email))
+    except Exception as exc:
+        current_app.logger.warning("sign-in: unknown-address lockout unavailable (%s)", type(exc).__name__)
+
+
 def authenticate(session: Session, email: str, password: str, address: str | None, config) -> User:
-    """Check a sign-in; lock the account after repeated failures. Raises SignInRefused."""
+    """Check a sign-in; lock the account after repeated failures. Raises SignInRefused.
+
+    The answers are the same whether or not an account exists for ``email``.
+    """
     email = normalise_email(email)
     user = session.exec(select(User).where(User.email == email)).first()
     now = utcnow()
     generic = "Enter a correct email address and password"
-    if user is not None and user.locked_until and user.locked_until > now:
+    if user is not None:
+        locked = bool(user.locked_until and user.locked_until > now)
+    else:
+        locked = _unknown_email_locked(email, config)
+    if locked:
         verify_password(None, password)
-        audit(session, Actor(user.id, email, user.role, address), "auth.sign_in", "user", user.id, outcome="locked")
+        actor = Actor(user.id, email, user.role, address) if user else Actor(None, email[:254], "anonymous", address)
+        audit(session, actor, "auth.sign_in", "user", user.id if user else None, outcome="locked")
         raise SignInRefused(
-            "This account is locked after too many failed attempts. "
+            "There have been too many failed attempts to sign in with this email address. "
             f"Try again in {config['LOGIN_LOCK_MINUTES']} minutes or ask an administrator."
         )
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
+    # The hash is checked for unknown addresses too (against a dummy): no timing tell.
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.active:
         anon = Actor(None, email[:254] or "anonymous", "anonymous", address)
-        if user is not None:
+        if user is None:
+            _count_unknown_email_failure(email, config)
+        else:
             user.failed_logins += 1
             if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
                 user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from shared_lives.auth import limiter
@@ -29,8 +29,14 @@ def _address_limit() -> str:
     return current_app.config["LOGIN_RATE_PER_ADDRESS"]
 
 
+def _refused(_response) -> bool:
+    # Only refused sign-ins count against an address: colleagues behind one office
+    # address signing in correctly never use up its allowance.
+    return g.get("sign_in_refused", False)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_refused)
 def sign_in():
     """Sign in with an email address and password."""
     if current_user.is_authenticated:
@@ -43,6 +49,7 @@ def sign_in():
                 db, form.email.data, form.password.data, request.remote_addr, current_app.config
             )
         except auth_services.SignInRefused as exc:
+            g.sign_in_refused = True
             form.email.errors.append(str(exc))
             return render_template("auth/sign_in.html", form=form), 200
         signed_in = auth_services.start_session(db, user, request.remote_addr)

@@ -1,32 +1,47 @@
-"""Placement histories: every proposal, response, introduction, approval, arrangement, review
-and ending, as one time-ordered stream of events.
+"""Placement histories: every proposal, answer, introduction, approval, arrangement, review and
+ending, as one stream of events in the order they happened.
 
-Each kind of event is read in keyset batches ordered by (time, id), and the kinds are
-merged with :func:`heapq.merge`, so an export of any size holds at most a few
-batches in memory. Free text (notes, feedback, end reasons) is left out: it may hold
-health detail, and the records pages show it to those who may read it.
+The history is read from the audit log, because the log is the record of each event as it
+happened: one UTC time (``at``), who did it and **their role at that time**, and the status the
+event produced (a later promotion or a later decline does not rewrite an earlier event). The
+rows the events touched add what the log leaves out (references, the arrangement type, the
+date an event took effect). Events are read in keyset batches ordered by (time, id), so an
+export of any size holds one batch in memory.
+
+Each event also has the date it took effect where that differs from when it was recorded
+(an arrangement starting on 1 March, approved on 20 February). Reviews appear when they are
+completed; reviews still to come are listed apart by :func:`upcoming_reviews`. Free text
+(notes, feedback, end reasons) is left out: it may hold health detail.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, literal, null, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import User
 from shared_lives.households.models import Household
-from shared_lives.matches.models import PROPOSAL_STATUSES, Introduction, Proposal, ProposalResponse
+from shared_lives.matches.models import (
+    CLOSE_REASONS,
+    GIVEN_BY,
+    INTRODUCTION_KINDS,
+    PROPOSAL_STATUSES,
+    Introduction,
+    Proposal,
+)
 from shared_lives.people.models import Person
-from shared_lives.placements.models import ARRANGEMENT_STATUSES, Arrangement, Review
+from shared_lives.placements.models import ARRANGEMENT_STATUSES, REVIEW_KINDS, Arrangement, Review
+from shared_lives.timeutil import as_utc, today
 
 BATCH = 2000
 COLUMNS = [
-    "date",
+    "at",
+    "takes_effect",
     "event",
     "person_reference",
     "household_reference",
@@ -35,26 +50,54 @@ COLUMNS = [
     "arrangement_type",
     "status",
     "detail",
-    "decided_by",
-    "decided_by_role",
+    "by",
+    "by_role",
 ]
+#: Audit actions that are events of a placement history, and the event each one is.
+ACTIONS = {
+    "proposal.create": "proposal.proposed",
+    **{f"proposal.{side}_{d}": "proposal.response" for side in ("person", "household") for d in ("agree", "decline")},
+    "proposal.household_withdraw": "proposal.response",
+    "proposal.person_withdraw": "proposal.response",
+    "introduction.create": "introduction",
+    "introduction.update": "introduction.updated",
+    "proposal.approve": "proposal.approved",
+    "proposal.withdraw": "proposal.closed",
+    "arrangement.start": "arrangement.started",
+    "arrangement.create": "arrangement.recorded",
+    "review.complete": "review",
+    "arrangement.end": "arrangement.ended",
+}
 EVENT_LABELS = {
     "proposal.proposed": "Proposed",
-    "proposal.response": "Response recorded",
-    "introduction": "Introduction",
+    "proposal.response": "Answer recorded",
+    "introduction": "Introduction arranged",
+    "introduction.updated": "Introduction updated",
     "proposal.approved": "Approved",
-    "proposal.closed": "Declined or withdrawn",
+    "proposal.closed": "Withdrawn",
     "arrangement.started": "Arrangement started",
-    "review": "Review",
+    "arrangement.recorded": "Arrangement recorded",
+    "review": "Review completed",
     "arrangement.ended": "Arrangement ended",
 }
-STATUSES = {**PROPOSAL_STATUSES, **{"ended": ARRANGEMENT_STATUSES["ended"]}}
-PROPOSAL_KINDS = ("proposal.proposed", "proposal.response", "introduction", "proposal.approved", "proposal.closed")
+#: The status each kind of event leaves its proposal or arrangement in, when the log does not say.
+PRODUCES = {
+    "proposal.proposed": "proposed",
+    "proposal.approved": "active",
+    "proposal.closed": "withdrawn",
+    "arrangement.started": "active",
+    "arrangement.recorded": "active",
+    "arrangement.ended": "ended",
+}
+STATUSES = {**PROPOSAL_STATUSES, "ended": ARRANGEMENT_STATUSES["ended"]}
+DECISIONS = {"agree": "agreed", "decline": "declined", "withdraw": "withdrew"}
+SIDES = {"person": "The person's side", "household": "The household"}
 
 
 @dataclass(frozen=True)
 class HistoryFilter:
-    """Which events: a period (inclusive dates), one person, one household, one status."""
+    """Which events: a period (inclusive dates, of when they happened), one person, one household,
+    and the status an event produced."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -66,228 +109,160 @@ class HistoryFilter:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items() if v is not None}
 
 
-def _sort_key(value) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.combine(value, time(), UTC)
+def iso_time(value: datetime) -> str:
+    """One way to write a time everywhere: UTC, to the second, with its offset."""
+    return as_utc(value).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _period(column, f: HistoryFilter, is_date: bool) -> list:
-    out = []
+def _where(f: HistoryFilter) -> list:
+    where = [AuditEntry.action.in_(ACTIONS), AuditEntry.outcome == "success"]
+    if f.person_id:
+        where.append(AuditEntry.person_id == f.person_id)
+    if f.household_id:
+        where.append(AuditEntry.household_id == f.household_id)
     if f.date_from:
-        out.append(column >= (f.date_from if is_date else datetime.combine(f.date_from, time(), UTC)))
+        where.append(AuditEntry.at >= datetime.combine(f.date_from, time(), UTC))
     if f.date_to:
-        end = f.date_to + timedelta(days=1)
-        out.append(column < (end if is_date else datetime.combine(end, time(), UTC)))
-    return out
+        where.append(AuditEntry.at < datetime.combine(f.date_to + timedelta(days=1), time(), UTC))
+    return where
 
 
-def _sources(f: HistoryFilter):
-    """(kind, time column, id column, is_date, select of the event's columns, where) for every kind."""
-    decider = aliased(User)
-    base_cols = (Person.reference, Household.reference)
-    status_p = [Proposal.status == f.status] if f.status else []
-    status_a = [Arrangement.status == f.status] if f.status else []
-    who_p = [c for c in ([Proposal.person_id == f.person_id] if f.person_id else [])] + (
-        [Proposal.household_id == f.household_id] if f.household_id else []
-    )
-    who_a = ([Arrangement.person_id == f.person_id] if f.person_id else []) + (
-        [Arrangement.household_id == f.household_id] if f.household_id else []
-    )
-    proposal_ok = not f.status or f.status in PROPOSAL_STATUSES
-    arrangement_ok = not f.status or f.status in ARRANGEMENT_STATUSES
+def _by_id(session: Session, model, ids: set, *columns) -> dict:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {row[0]: row for row in session.execute(select(model.id, *columns).where(model.id.in_(ids))).all()}
 
-    def proposal_select(ts, id_col, detail, decided_by_col, extra_from=None):
-        q = select(
-            ts,
-            id_col,
-            *base_cols,
-            Proposal.id,
-            null(),
-            Proposal.arrangement_type,
-            Proposal.status,
-            *detail,
-            decider.name,
-            decider.role,
-        )
-        if extra_from:  # (root model, its join to Proposal)
-            root, on = extra_from
-            q = q.select_from(root).join(Proposal, on)
-        else:
-            q = q.select_from(Proposal)
-        return (
-            q.join(Person, Person.id == Proposal.person_id)
-            .join(Household, Household.id == Proposal.household_id)
-            .outerjoin(decider, decider.id == decided_by_col)
-        )
 
-    if proposal_ok:
-        yield (
-            "proposal.proposed",
-            Proposal.proposed_at,
-            Proposal.id,
-            False,
-            proposal_select(Proposal.proposed_at, Proposal.id, (literal(""),), Proposal.proposed_by_id),
-            status_p + who_p,
-        )
-        yield (
-            "proposal.response",
-            ProposalResponse.recorded_at,
-            ProposalResponse.id,
-            False,
-            proposal_select(
-                ProposalResponse.recorded_at,
-                ProposalResponse.id,
-                (ProposalResponse.side, ProposalResponse.decision, ProposalResponse.given_by, ProposalResponse.reason),
-                ProposalResponse.recorded_by_id,
-                (ProposalResponse, Proposal.id == ProposalResponse.proposal_id),
-            ),
-            status_p + who_p,
-        )
-        yield (
-            "introduction",
-            Introduction.planned_for,
-            Introduction.id,
-            True,
-            proposal_select(
-                Introduction.planned_for,
-                Introduction.id,
-                (Introduction.kind, Introduction.status),
-                Introduction.recorded_by_id,
-                (Introduction, Proposal.id == Introduction.proposal_id),
-            ),
-            status_p + who_p,
-        )
-        yield (
-            "proposal.approved",
-            Proposal.approved_at,
-            Proposal.id,
-            False,
-            proposal_select(Proposal.approved_at, Proposal.id, (literal(""),), Proposal.approved_by_id),
-            [Proposal.approved_at.is_not(None), *status_p, *who_p],
-        )
-        yield (
-            "proposal.closed",
-            Proposal.closed_at,
-            Proposal.id,
-            False,
-            proposal_select(Proposal.closed_at, Proposal.id, (Proposal.closed_reason,), Proposal.closed_by_id),
-            [Proposal.closed_at.is_not(None), *status_p, *who_p],
-        )
-    if arrangement_ok:
+class _Batch:
+    """The rows one batch of entries refers to, each read once."""
 
-        def arrangement_select(ts, id_col, detail, decided_by_col, review=False):
-            q = select(
-                ts,
-                id_col,
-                *base_cols,
-                Arrangement.proposal_id,
-                Arrangement.id,
-                Arrangement.arrangement_type,
-                Arrangement.status,
-                *detail,
-                decider.name,
-                decider.role,
-            )
-            if review:
-                q = q.select_from(Review).join(Arrangement, Arrangement.id == Review.arrangement_id)
-            else:
-                q = q.select_from(Arrangement)
-            return (
-                q.join(Person, Person.id == Arrangement.person_id)
-                .join(Household, Household.id == Arrangement.household_id)
-                .outerjoin(decider, decider.id == decided_by_col)
-            )
+    def __init__(self, session: Session, entries: list[AuditEntry]):
+        def ids(*types):
+            return {e.record_id for e in entries if e.record_type in types}
 
-        yield (
-            "arrangement.started",
+        intro = (Introduction.proposal_id, Introduction.kind, Introduction.planned_for)
+        self.introductions = _by_id(session, Introduction, ids("introduction"), *intro)
+        self.reviews = _by_id(session, Review, ids("review"), Review.arrangement_id, Review.kind, Review.completed_on)
+        proposal_ids = ids("proposal") | {row[1] for row in self.introductions.values()}
+        arrangement_ids = ids("arrangement") | {row[1] for row in self.reviews.values()}
+        self.proposals = _by_id(session, Proposal, proposal_ids, Proposal.arrangement_type)
+        self.arrangements = _by_id(
+            session,
+            Arrangement,
+            arrangement_ids,
+            Arrangement.proposal_id,
+            Arrangement.arrangement_type,
             Arrangement.start_date,
-            Arrangement.id,
-            True,
-            arrangement_select(Arrangement.start_date, Arrangement.id, (literal(""),), null()),
-            status_a + who_a,
-        )
-        yield (
-            "review",
-            Review.due_on,
-            Review.id,
-            True,
-            arrangement_select(
-                Review.due_on, Review.id, (Review.kind, Review.completed_on), Review.completed_by_id, review=True
-            ),
-            status_a + who_a,
-        )
-        yield (
-            "arrangement.ended",
             Arrangement.end_date,
-            Arrangement.id,
-            True,
-            arrangement_select(
-                Arrangement.end_date, Arrangement.id, (Arrangement.end_planned,), Arrangement.ended_by_id
-            ),
-            [Arrangement.end_date.is_not(None), *status_a, *who_a],
         )
+        self.people = _by_id(session, Person, {e.person_id for e in entries}, Person.reference)
+        self.households = _by_id(session, Household, {e.household_id for e in entries}, Household.reference)
+        self.users = _by_id(session, User, {e.actor_id for e in entries}, User.name)
 
 
-def _detail(kind: str, parts: tuple) -> str:
+def _event(entry: AuditEntry, rows: _Batch) -> dict:
+    kind = ACTIONS[entry.action]
+    changes = entry.changes or {}
+    proposal_id = arrangement_id = None
+    a_type = effective = detail = ""
+    status = PRODUCES.get(kind, "")
+    if isinstance(changes.get("status"), list) and len(changes["status"]) == 2:
+        status = changes["status"][1]  # what the event changed the status to, as logged then
+    if entry.record_type == "proposal":
+        proposal_id = entry.record_id
+    elif entry.record_type == "introduction" and entry.record_id in rows.introductions:
+        _, proposal_id, intro_kind, planned_for = rows.introductions[entry.record_id]
+        effective = planned_for
+        meeting = INTRODUCTION_KINDS.get(intro_kind, intro_kind)
+        detail = f"{meeting}, {changes.get('status', 'planned')}"
+        status = ""
+    elif entry.record_type == "arrangement":
+        arrangement_id = entry.record_id
+    elif entry.record_type == "review" and entry.record_id in rows.reviews:
+        _, arrangement_id, review_kind, completed_on = rows.reviews[entry.record_id]
+        effective = completed_on
+        detail = REVIEW_KINDS.get(review_kind, review_kind)
+    if arrangement_id in rows.arrangements:
+        _, proposal_of, a_type, start, end = rows.arrangements[arrangement_id]
+        proposal_id = proposal_id or proposal_of
+        if kind in ("arrangement.started", "arrangement.recorded"):
+            effective = start
+        elif kind == "arrangement.ended":
+            effective = changes.get("end_date") or end
+    if proposal_id in rows.proposals and not a_type:
+        a_type = rows.proposals[proposal_id][1]
+    if kind == "proposal.approved":
+        effective = changes.get("start_date", "")
     if kind == "proposal.response":
-        side, decision, given_by, reason = parts
-        text = f"{side}: {decision} (given by {given_by})"
-        return f"{text}, reason: {reason}" if reason else text
-    if kind == "introduction":
-        return f"{parts[0]} ({parts[1]})"
-    if kind == "proposal.closed":
-        return f"reason: {parts[0]}" if parts[0] else ""
-    if kind == "review":
-        return f"{parts[0]} review, " + (f"completed {_iso(parts[1])}" if parts[1] else "due")
+        side, decision = entry.action.removeprefix("proposal.").split("_")
+        detail = f"{SIDES[side]} {DECISIONS[decision]}"
+        if changes.get("given_by") in GIVEN_BY:
+            detail += f" (answer given by: {GIVEN_BY[changes['given_by']].lower()})"
+    if kind in ("proposal.closed", "proposal.response") and changes.get("reason") in CLOSE_REASONS:
+        detail = (detail + ". " if detail else "") + "Reason: " + CLOSE_REASONS[changes["reason"]].lower()
     if kind == "arrangement.ended":
-        return {True: "planned ending", False: "unplanned ending"}.get(parts[0], "")
-    return ""
-
-
-def _iso(value) -> str:
-    if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    return value.isoformat() if value else ""
-
-
-def _stream(session: Session, kind, ts, id_col, is_date, query, where, f: HistoryFilter, batch: int) -> Iterator:
-    where = [*where, ts.is_not(None), *_period(ts, f, is_date)]
-    last = None
-    while True:
-        q = query.where(*where)
-        if last is not None:
-            q = q.where(or_(ts > last[0], and_(ts == last[0], id_col > last[1])))
-        rows = session.execute(q.order_by(ts, id_col).limit(batch)).all()
-        for row in rows:
-            when, row_id, person_ref, household_ref, proposal_id, arrangement_id, a_type, status, *rest = row
-            detail, (name, role) = tuple(rest[:-2]), rest[-2:]
-            yield (
-                _sort_key(when),
-                row_id,
-                {
-                    "date": _iso(when),
-                    "event": kind,
-                    "person_reference": person_ref,
-                    "household_reference": household_ref,
-                    "proposal_id": proposal_id,
-                    "arrangement_id": arrangement_id,
-                    "arrangement_type": a_type,
-                    "status": status,
-                    "detail": _detail(kind, detail),
-                    "decided_by": name or "",
-                    "decided_by_role": role or "",
-                },
-            )
-        if len(rows) < batch:
-            return
-        last = (rows[-1][0], rows[-1][1])
-        session.expunge_all()
+        detail = {True: "Planned ending", False: "Unplanned ending"}.get(changes.get("planned"), "")
+    user = rows.users.get(entry.actor_id)
+    return {
+        "at": iso_time(entry.at),
+        "takes_effect": effective.isoformat() if isinstance(effective, date) else (effective or ""),
+        "event": kind,
+        "person_reference": (rows.people.get(entry.person_id) or (None, ""))[1],
+        "household_reference": (rows.households.get(entry.household_id) or (None, ""))[1],
+        "proposal_id": proposal_id,
+        "arrangement_id": arrangement_id,
+        "arrangement_type": a_type or "",
+        "status": status,
+        "detail": detail,
+        "by": user[1] if user else ("system" if entry.actor_role == "system" else ""),
+        "by_role": entry.actor_role,
+    }
 
 
 def events(session: Session, f: HistoryFilter, batch: int = BATCH) -> Iterator[dict]:
-    """Every event matching ``f``, oldest first, read in batches."""
-    streams = [_stream(session, *source, f, batch) for source in _sources(f)]
-    for _when, _id, event in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
-        yield event
+    """Every event matching ``f``, in the order it happened (UTC time, then log order)."""
+    where = _where(f)
+    last: tuple | None = None
+    while True:
+        q = select(AuditEntry).where(*where)
+        if last is not None:
+            q = q.where(or_(AuditEntry.at > last[0], and_(AuditEntry.at == last[0], AuditEntry.id > last[1])))
+        entries = list(session.exec(q.order_by(AuditEntry.at, AuditEntry.id).limit(batch)).all())
+        rows = _Batch(session, entries)
+        for entry in entries:
+            event = _event(entry, rows)
+            if not f.status or event["status"] == f.status:
+                yield event
+        if len(entries) < batch:
+            return
+        last = (entries[-1].at, entries[-1].id)
+        session.expunge_all()
+
+
+def upcoming_reviews(session: Session, f: HistoryFilter, limit: int = 1000) -> list[dict]:
+    """Reviews scheduled and not yet done, soonest first: shown apart, never as events."""
+    q = (
+        select(Review, Arrangement, Person.reference, Household.reference)
+        .join(Arrangement, Arrangement.id == Review.arrangement_id)
+        .join(Person, Person.id == Arrangement.person_id)
+        .join(Household, Household.id == Arrangement.household_id)
+        .where(Review.completed_on.is_(None), Arrangement.status == "active")
+    )
+    if f.person_id:
+        q = q.where(Arrangement.person_id == f.person_id)
+    if f.household_id:
+        q = q.where(Arrangement.household_id == f.household_id)
+    rows = session.exec(q.order_by(Review.due_on, Review.id).limit(limit)).all()
+    return [
+        {
+            "due_on": review.due_on.isoformat(),
+            "overdue": review.due_on < today(),
+            "review": REVIEW_KINDS.get(review.kind, review.kind),
+            "person_reference": person_ref,
+            "household_reference": household_ref,
+            "arrangement_id": arrangement.id,
+            "arrangement_type": arrangement.arrangement_type,
+        }
+        for review, arrangement, person_ref, household_ref in rows
+    ]

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
-from shared_lives.exports.history import COLUMNS, STATUSES, HistoryFilter, events
+from shared_lives.exports.history import COLUMNS, EVENT_LABELS, STATUSES, HistoryFilter, events, upcoming_reviews
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.timeutil import utcnow
@@ -120,6 +120,7 @@ def csv_chunks(engine: Engine, f: HistoryFilter, rows_per_chunk: int = 500) -> I
 
 
 def json_chunks(engine: Engine, f: HistoryFilter, rows_per_chunk: int = 500) -> Iterator[str]:
+    """The events in order, then the reviews still to come, apart (they have not happened)."""
     head = {"generated_at": utcnow().isoformat(timespec="seconds"), "filters": f.describe(), "columns": COLUMNS}
     yield json.dumps(head)[:-1] + ', "events": [\n'
     parts: list[str] = []
@@ -131,7 +132,8 @@ def json_chunks(engine: Engine, f: HistoryFilter, rows_per_chunk: int = 500) -> 
             if len(parts) >= rows_per_chunk:
                 yield "".join(parts)
                 parts = []
-    yield "".join(parts) + "\n]}\n"
+        upcoming = upcoming_reviews(session, f)
+    yield "".join(parts) + '\n], "upcoming_reviews": ' + json.dumps(upcoming, ensure_ascii=False) + "}\n"
 
 
 def render_pdf(html: str) -> bytes:
@@ -147,15 +149,24 @@ def render_pdf(html: str) -> bytes:
 
 def history_pdf(engine: Engine, f: HistoryFilter, scheme_name: str) -> bytes | None:
     """The history as a tagged PDF, or None when it has more than PDF_MAX_EVENTS events."""
+    from shared_lives.auth.permissions import ROLE_LABELS
+    from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
+
     with _read_session(engine) as session:
         rows = []
         for event in events(session, f):
             rows.append(event)
             if len(rows) > PDF_MAX_EVENTS:
                 return None
+        upcoming = upcoming_reviews(session, f)
     html = render_template(
         "exports/history_pdf.html",
         events=rows,
+        upcoming=upcoming,
+        labels=EVENT_LABELS,
+        statuses=STATUSES,
+        roles=ROLE_LABELS,
+        types=ARRANGEMENT_TYPES,
         filters=f.describe(),
         generated_at=utcnow(),
         scheme_name=scheme_name,

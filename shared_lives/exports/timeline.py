@@ -9,16 +9,24 @@ from sqlmodel import Session
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
 from shared_lives.errors import NotFound
-from shared_lives.exports.history import EVENT_LABELS, HistoryFilter, events
+from shared_lives.exports.history import EVENT_LABELS, STATUSES, HistoryFilter, events, upcoming_reviews
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 
 TIMELINE_MAX = 1000
 
 
-def _timeline(session: Session, f: HistoryFilter) -> tuple[list[dict], bool]:
+def _timeline(session: Session, f: HistoryFilter) -> dict:
+    """Events newest last, and the reviews still to come, apart."""
     rows = list(islice(events(session, f, batch=500), TIMELINE_MAX + 1))
-    return rows[:TIMELINE_MAX], len(rows) > TIMELINE_MAX
+    return {
+        "events": rows[:TIMELINE_MAX],
+        "truncated": len(rows) > TIMELINE_MAX,
+        "upcoming": upcoming_reviews(session, f),
+        "labels": EVENT_LABELS,
+        "statuses": STATUSES,
+        "limit": TIMELINE_MAX,
+    }
 
 
 def person_timeline(session: Session, user, person_id: int) -> dict:
@@ -26,17 +34,10 @@ def person_timeline(session: Session, user, person_id: int) -> dict:
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("No such person")
-    rows, truncated = _timeline(session, HistoryFilter(person_id=person.id))
-    audit(session, actor_of(user), "person.history_view", "person", person.id, changes={"events": len(rows)})
-    return {
-        "kind": "person",
-        "heading": f"{person.first_name} {person.last_name}",
-        "reference": person.reference,
-        "events": rows,
-        "truncated": truncated,
-        "labels": EVENT_LABELS,
-        "limit": TIMELINE_MAX,
-    }
+    data = _timeline(session, HistoryFilter(person_id=person.id))
+    audit(session, actor_of(user), "person.history_view", "person", person.id, changes={"events": len(data["events"])})
+    heading = f"{person.first_name} {person.last_name}"
+    return {"kind": "person", "heading": heading, "reference": person.reference, **data}
 
 
 def household_timeline(session: Session, user, household_id: int) -> dict:
@@ -44,14 +45,7 @@ def household_timeline(session: Session, user, household_id: int) -> dict:
     household = session.get(Household, household_id)
     if household is None:
         raise NotFound("No such household")
-    rows, truncated = _timeline(session, HistoryFilter(household_id=household.id))
-    audit(session, actor_of(user), "household.history_view", "household", household.id, changes={"events": len(rows)})
-    return {
-        "kind": "household",
-        "heading": household.name,
-        "reference": household.reference,
-        "events": rows,
-        "truncated": truncated,
-        "labels": EVENT_LABELS,
-        "limit": TIMELINE_MAX,
-    }
+    data = _timeline(session, HistoryFilter(household_id=household.id))
+    count = len(data["events"])
+    audit(session, actor_of(user), "household.history_view", "household", household.id, changes={"events": count})
+    return {"kind": "household", "heading": household.name, "reference": household.reference, **data}

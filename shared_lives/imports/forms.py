@@ -62,7 +62,7 @@ def mapping_form(kind: RecordKind, headers: list[str], mapping: dict, formdata=N
     choices = {"": NOT_IN_FILE, **{str(i): h or f"Column {i + 1} (no header)" for i, h in enumerate(headers)}}
     for column in kind.columns:
         label = column.header + ("" if column.required else " (optional)")
-        setattr(MappingForm, column.key, SelectField(label, choices=choices, widget=GovSelect(), validate_choice=True))
+        setattr(MappingForm, column.key, SelectField(label, choices=choices, widget=GovSelect(), default=""))
     form = MappingForm(formdata=formdata)
     if formdata is None:
         for column in kind.columns:

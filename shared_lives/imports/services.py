@@ -615,6 +615,14 @@ def save_mapping(session: Session, user, token: str, chosen: dict) -> ImportUplo
     upload.mapping = check_mapping(KINDS[upload.kind], upload.headers, chosen)
     session.add(upload)
     session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "import.mapping",
+        "import",
+        None,
+        changes={"kind": upload.kind, "fields": sorted(upload.mapping)},
+    )
     return upload
 
 

@@ -25,7 +25,8 @@ from tests.shared_lives.audit.test_write_sweep import CASES, form_errors, method
 
 #: Boxes whose format is validated: a real value is needed for the post to succeed.
 FORMATTED = {"postcode", "preferred_postcode", "certificate_number", "email", "q"}
-#: The forms the issue names, by their route: each must have had a box driven.
+#: The forms the issue names, by their route: each must have had a box driven. (The training
+#: forms have no free text: the course is chosen from the scheme's list.)
 FORMS = {
     "households.new": "household",
     "households.edit": "household",
@@ -36,8 +37,6 @@ FORMS = {
     "carers.edit_carer": "carer",
     "carers.new_dbs": "DBS check",
     "carers.edit_dbs": "DBS check",
-    "carers.new_training": "training",
-    "carers.edit_training": "training",
     "matches.new": "proposal",
     "matches.respond": "response",
     "matches.withdraw": "withdrawal",

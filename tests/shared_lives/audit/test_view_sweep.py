@@ -42,7 +42,7 @@ ARGS = {
     "review_id": "review_id",
     "user_id": "user_id",
 }
-FIXED = {"side": "person", "fmt": "json", "change": "deactivate", "filename": "x"}
+FIXED = {"side": "person", "fmt": "json", "change": "deactivate", "filename": "x", "kind": "households", "token": "x"}
 #: Query strings a page needs to show its records (the proposal form names the pair).
 QUERY = {"matches.new": lambda ids: f"?person_id={ids['new_person_id']}&household_id={ids['match_household_id']}"}
 

@@ -13,6 +13,7 @@ fixing such a route (or making it worse) fails the sweep until the table is upda
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from sqlmodel import select
 from shared_lives.audit.models import AuditEntry
 from shared_lives.carers.models import DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
+from shared_lives.imports import services as import_services
 from shared_lives.matches import services as match_services
 from shared_lives.placements.models import Review
 from shared_lives.timeutil import today
@@ -234,9 +236,10 @@ CASES: dict[str, Case] = {
         lambda ids: {
             "version": str(ids["open_proposal_version"]),
             "decision": "agree",
-            "given_by": "representative",
+            "given_by": "person",
             "given_by_name": "Pat Jones",
             "how_checked": "Talked it through together, with pictures",
+            "person_views": "Looking forward to it",
             "reason": "",
         },
         "proposal.person_agree",
@@ -265,6 +268,28 @@ CASES: dict[str, Case] = {
         },
         "introduction.update",
     ),
+    "matches.capacity": Case(
+        "coordinator",
+        lambda ids: f"/proposals/{ids['open_proposal_id']}/capacity",
+        lambda ids: {
+            "decision": "Whether to live with the Sweep Match household",
+            "outcome": "lacks",
+            "assessed_on": gov_date(today()),
+            "assessor_name": "Dana Social-Worker",
+            "assessor_role": "Social worker",
+        },
+        "capacity.assess",
+    ),
+    "matches.liberty": Case(
+        "coordinator",
+        lambda ids: f"/proposals/{ids['open_proposal_id']}/liberty",
+        lambda ids: {
+            "needed": "yes",
+            "reference": "COP 1234567",
+            "expires_on": gov_date(today() + timedelta(days=300)),
+        },
+        "liberty.record",
+    ),
     "matches.approve": Case(
         "manager",
         lambda ids: f"/proposals/{ids['agreed_proposal_id']}/approve",
@@ -275,8 +300,20 @@ CASES: dict[str, Case] = {
     "placements.end": Case(
         "coordinator",
         lambda ids: f"/arrangements/{ids['arrangement_id']}/end",
-        lambda ids: {"end_date": gov_date(today()), "reason": "planned_move", "decided_by": "mutual", "planned": "yes"},
+        lambda ids: {
+            "end_date": gov_date(today()),
+            "reason": "planned_move",
+            "wants_new_match": "yes",
+            "decided_by": "mutual",
+            "planned": "yes",
+        },
         "arrangement.end",
+    ),
+    "placements.new_review": Case(
+        "coordinator",
+        lambda ids: f"/arrangements/{ids['arrangement_id']}/reviews/new",
+        lambda ids: {"due_on": gov_date(today() + timedelta(days=20))},
+        "review.schedule",
     ),
     "placements.review": Case(
         "coordinator",
@@ -284,7 +321,31 @@ CASES: dict[str, Case] = {
         lambda ids: {"completed_on": gov_date(today()), "notes": "Settled in well"},
         "review.complete",
     ),
+    # ------------------------------------------------------------------ imports
+    "imports.index": Case(
+        "manager",
+        "/imports",
+        lambda ids: {"kind": "households", "file": (io.BytesIO(import_file()), "households.csv")},
+        "import.upload",
+    ),
+    "imports.mapping": Case(
+        "manager",
+        lambda ids: f"/imports/{ids['import_token']}/columns",
+        lambda ids: {"reference": "0", "name": "1", "postcode": "2"},
+        "import.mapping",
+    ),
+    "imports.replace": Case(
+        "manager",
+        lambda ids: f"/imports/{ids['import_token']}/replace",
+        lambda ids: {"file": (io.BytesIO(import_file()), "households.csv")},
+        "import.upload",
+    ),
+    "imports.confirm": Case("manager", lambda ids: f"/imports/{ids['import_token']}/confirm", {}, "import.run"),
 }
+
+
+def import_file() -> bytes:
+    return b"Reference,Household name,Postcode\r\nSWEEP-1,The Sweep Import household,ME14 1XQ\r\n"
 
 
 @dataclass(frozen=True)
@@ -306,6 +367,16 @@ KNOWN: dict[str, Known] = {
     "matches.approve": Known(
         ("engine.run", "proposal.approve", "arrangement.start"),
         "approve records its re-check as an engine run and the new arrangement as arrangement.start",
+    ),
+    # an ending decides what happens to the person next: here they wait for a new match.
+    "placements.end": Known(
+        ("arrangement.end", "person.status"),
+        "end_arrangement records the person's new status (waiting again) as person.status",
+    ),
+    # an import writes each record through its service (audited there), then the import itself.
+    "imports.confirm": Known(
+        ("household.create", "import.run"),
+        "each imported record is audited by its own service (household.create), and the import as import.run",
     ),
 }
 
@@ -337,13 +408,24 @@ def ids(app, db, users):
     def propose(who, agreed: bool):
         p = call(app, match_services.create_proposal, coordinator, who.id, match_household.id, "Sweep fixture")
         if agreed:
-            call(app, match_services.record_response, coordinator, p.id, "person", "agree", "person", "Self", "Asked")
+            call(
+                app,
+                match_services.record_response,
+                coordinator,
+                p.id,
+                "person",
+                "agree",
+                "person",
+                "Self",
+                "Asked",
+                person_views="Keen",
+            )
             p = call(app, match_services.record_response, coordinator, p.id, "household", "agree", "carer", "Ann")
             p = call(app, match_services.get_proposal, coordinator, p.proposal_id)
         return p
 
     open_proposal = propose(open_person, agreed=False)
-    intro_date = today() - timedelta(days=1)
+    intro_date = today()
     intro = call(app, match_services.add_introduction, coordinator, open_proposal.id, "tea_visit", intro_date)
     open_proposal = call(app, match_services.get_proposal, coordinator, open_proposal.id)
     agreed = propose(agreed_person, agreed=True)
@@ -352,6 +434,9 @@ def ids(app, db, users):
     review = db.exec(
         select(Review.id).where(Review.arrangement_id == arrangement.id).order_by(Review.due_on).limit(1)
     ).first()
+    with app.app_context():
+        upload = import_services.start_upload(db, as_user(users["manager"]), "households", "h.csv", import_file())
+        db.commit()
     return {
         "household_id": household.id,
         "household_version": household.version,
@@ -373,6 +458,7 @@ def ids(app, db, users):
         "agreed_proposal_version": agreed.version,
         "arrangement_id": arrangement.id,
         "review_id": review,
+        "import_token": upload.token,
     }
 
 

@@ -1,11 +1,18 @@
-"""A whole placement journey for one person and one household, for export and rights tests."""
+"""A whole placement journey for one person and one household, for export and rights tests.
+
+The rows are made directly, and each event is written to the audit log as the services
+write it (same action, record, changes), at the time it happened: the history is read from
+the log.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
-from sqlmodel import Session
+from flask import current_app
+from sqlmodel import Session, select
 
+from shared_lives.audit.services import Actor, record
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.placements.models import Arrangement, Review
 from tests import factories
@@ -90,4 +97,84 @@ def make_journey(db: Session, users: dict, person=None, household=None, ended: b
         )
     )
     db.flush()
+    review = db.exec(select(Review).where(Review.arrangement_id == arrangement.id)).one()
+    responses = db.exec(select(ProposalResponse).where(ProposalResponse.proposal_id == proposal.id)).all()
+    intro = db.exec(select(Introduction).where(Introduction.proposal_id == proposal.id)).one()
+    log = [
+        (
+            proposal.proposed_at,
+            coordinator,
+            "proposal.create",
+            "proposal",
+            proposal.id,
+            {"arrangement_type": "live_in"},
+        ),
+        (
+            responses[0].recorded_at,
+            coordinator,
+            "proposal.person_agree",
+            "proposal",
+            proposal.id,
+            {
+                "side": "person",
+                "decision": "agree",
+                "given_by": "representative",
+                "status": ["proposed", "introductions"],
+            },
+        ),
+        (
+            responses[1].recorded_at,
+            coordinator,
+            "proposal.household_agree",
+            "proposal",
+            proposal.id,
+            {"side": "household", "decision": "agree", "given_by": "carer", "status": ["introductions", "agreed"]},
+        ),
+        (
+            intro.recorded_at,
+            coordinator,
+            "introduction.create",
+            "introduction",
+            intro.id,
+            {"proposal_id": proposal.id, "kind": "tea_visit", "status": "completed"},
+        ),
+        (
+            proposal.approved_at,
+            manager,
+            "proposal.approve",
+            "proposal",
+            proposal.id,
+            {"status": ["agreed", "active"], "arrangement_id": arrangement.id, "start_date": "2025-03-01"},
+        ),
+        (
+            proposal.approved_at,
+            manager,
+            "arrangement.start",
+            "arrangement",
+            arrangement.id,
+            {"proposal_id": proposal.id, "arrangement_type": "live_in", "start_date": "2025-03-01"},
+        ),
+        (
+            datetime(2025, 4, 8, 16, 0, tzinfo=UTC),
+            coordinator,
+            "review.complete",
+            "review",
+            review.id,
+            {"kind": "first", "completed_on": "2025-04-08"},
+        ),
+    ]
+    if ended:
+        log.append(
+            (
+                datetime.combine(date(2025, 9, 30), time(17), UTC),
+                manager,
+                "arrangement.end",
+                "arrangement",
+                arrangement.id,
+                {"end_date": "2025-09-30", "reason": "planned_move", "planned": True},
+            )
+        )
+    for at, user, action, record_type, record_id, changes in log:
+        actor = Actor(user.id, user.email, user.role)
+        record(db, current_app.config["AUDIT_KEY"], actor, action, record_type, record_id, changes=changes, at=at)
     return {"person": person, "household": household, "proposal": proposal, "arrangement": arrangement, "run": run}

@@ -23,7 +23,7 @@ def test_staff_read_a_persons_timeline(signed_in, journey, role):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Placement history: Timothy Lineham" in html
-    for label in ("Proposed", "Response recorded", "Introduction", "Approved", "Arrangement started", "Review"):
+    for label in ("Proposed", "Answer recorded", "Introduction", "Approved", "Arrangement started", "Review completed"):
         assert label in html
     assert html.index("Proposed") < html.index("Arrangement ended")
     assert journey["household"].reference in html
