@@ -133,9 +133,17 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
                     }
                 )
         training = []
+        # Most carers keep their mandatory training in date; about one household in twelve
+        # has a course that lapsed. Its own random stream leaves the rest of the scheme as it was.
+        trng = random.Random(seed * 1000 + i)
+        lapsed = trng.choice(sorted(COURSES)) if trng.random() < 0.08 else None
         for c_idx, _c in enumerate(carers):
             for course, years in COURSES.items():
-                done = AS_OF - timedelta(days=rng.randint(20, 365 * years + 60))
+                if c_idx == 0 and course == lapsed:
+                    rng.randint(20, 365 * years + 60)  # keep the main stream's draws unchanged
+                    done = AS_OF - timedelta(days=365 * years + trng.randint(1, 60))
+                else:
+                    done = AS_OF - timedelta(days=20 + rng.randint(20, 365 * years + 60) % (365 * years - 140))
                 training.append(
                     {
                         "carer": c_idx,
@@ -280,12 +288,38 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
                 "start_date": str(AS_OF - timedelta(days=60 + 90 * k)),
             }
         )
+    _best_interests_arrangement(people, arrangements)
     return {
         "generated_with_seed": seed,
         "as_of": str(AS_OF),
         "households": households,
         "people": people,
         "arrangements": arrangements,
+    }
+
+
+def _best_interests_arrangement(people: list[dict], arrangements: list[dict]) -> None:
+    """The first live-in arrangement is for a person who lacks capacity to decide where to live:
+    it went through a best-interests decision, with a Court of Protection authorisation.
+    Uses its own Faker seed so the rest of the scheme is generated as before."""
+    live_in = next(a for a in arrangements if a["arrangement_type"] == "live_in")
+    person = next(p for p in people if p["reference"] == live_in["person"])
+    fake = Faker("en_GB")
+    fake.seed_instance(1005)
+    start = date.fromisoformat(live_in["start_date"])
+    person.update(capacity="lacks_capacity", decision_maker="best_interests")
+    live_in["best_interests"] = {
+        "assessed_on": str(start - timedelta(days=40)),
+        "assessor_name": fake.name(),
+        "assessor_role": "Social worker",
+        "decision_maker": fake.name(),
+        "decision_maker_role": "Social worker",
+        "consulted": ["family", "unpaid_carers"],
+        "person_views": f"{person['first_name']} smiled at the photos of the garden and asked to see the dog again.",
+        "wishes": f"{person['first_name']} has always liked being outdoors and near family; dislikes loud places.",
+        "less_restrictive": "Support at home with daily visits was tried for six months and was not enough.",
+        "liberty_reference": f"COP {fake.numerify('########')}",
+        "liberty_expires": str(AS_OF + timedelta(days=45)),
     }
 
 

@@ -220,7 +220,7 @@ def test_an_attorney_needs_a_registered_health_and_welfare_lpa_covering_where_th
         assert message in " ".join(x.message for x in refused.value.problems), change
 
 
-def test_approval_rechecks_capacity_on_the_current_records(app, db, people_places):
+def test_approval_rechecks_capacity_on_the_current_records(app, db, people_places, signed_in):
     """Sam agreed while capacity was presumed; an assessment then found Sam lacks it."""
     w = people_places
     p = call(app, services.create_proposal, w.coordinator, w.person.id, w.household.id, "Why")
@@ -255,6 +255,9 @@ def test_approval_rechecks_capacity_on_the_current_records(app, db, people_place
     expiring = call(app, services.liberty_authorisations_expiring, w.manager, 60)
     assert [(e["reference"], e["person"]) for e in expiring] == [("COP 12345", "Sam Quenby")]
     assert call(app, services.liberty_authorisations_expiring, w.manager, 20) == []
+    compliance = signed_in("auditor").get("/households/compliance").get_data(as_text=True)
+    assert "Deprivation of liberty authorisations expiring within 60 days (1)" in compliance
+    assert "COP 12345" in compliance and "Sam Quenby" in compliance
 
 
 def test_an_out_of_date_assessment_prompts_a_new_one_before_approval(app, db, people_places):
