@@ -186,11 +186,11 @@ def init_app(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False))
     def backup_cmd(path):
-        """Copy the database to PATH while the app runs (SQLite online backup)."""
+        """Copy the database to PATH while the app runs (SQLite online backup; pg_dump on PostgreSQL)."""
         from shared_lives.backup import BackupError, backup
 
         try:
-            counts = backup(current_app.config["DATABASE_URL"], path)
+            counts = backup(current_app.config["DATABASE_URL"], path, pg_bin_dir=current_app.config["PG_BIN_DIR"])
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Backed up to {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -204,7 +204,9 @@ def init_app(app: Flask) -> None:
         from shared_lives.backup import BackupError, restore
 
         try:
-            counts = restore(path, current_app.config["DATABASE_URL"], force=force)
+            counts = restore(
+                path, current_app.config["DATABASE_URL"], force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"]
+            )
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         get_engine().dispose()
