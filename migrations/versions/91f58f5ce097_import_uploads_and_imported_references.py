@@ -1,7 +1,7 @@
 """import uploads and the scheme's references of imported records
 
 Revision ID: 91f58f5ce097
-Revises: 17dd3cad381f
+Revises: 0315e94bc82a
 Create Date: 2026-11-24 13:04:15.806758
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "91f58f5ce097"
-down_revision: str | None = "17dd3cad381f"
+down_revision: str | None = "0315e94bc82a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -61,7 +61,7 @@ def test_households_and_people_go_in_with_their_members_pets_and_vocabularies(ap
         {"name": "Alex Example1", "age": 45, "relationship": "Main carer"},
         {"name": "Sam Example1", "age": 12, "relationship": "Son"},
     ]
-    assert h.pets == [{"kind": "cat", "number": 1}, {"kind": "dog", "number": 2}]
+    assert h.pets == [{"kind": "dog", "number": 2}, {"kind": "cat", "number": 1}]  # in the order given
     assert (h.languages, h.faith, h.setting, h.lifestyle) == (["english", "welsh"], "none", "urban", "quiet")
     assert (h.step_free, h.smoking, h.bedrooms_spare, h.postcode) == (True, False, 1, "ME14 1XQ")
     assert h.easting is not None and h.reference.startswith("HH")

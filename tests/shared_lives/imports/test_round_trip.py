@@ -25,12 +25,10 @@ LOCATED = ("easting", "northing", "local_authority")
 
 
 def same(value):
-    """A value as the services keep it: lists of codes are sets (sorted), pets by kind. The demo
-    loader writes its JSON's order as it is, so only the order may differ, never the content."""
+    """A value as the services keep it: lists of codes are sets (sorted). The demo loader writes
+    its JSON's order as it is, so only the order of codes may differ, never the content."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return sorted(value)
-    if isinstance(value, list) and value and all(isinstance(v, dict) and "kind" in v for v in value):
-        return sorted(value, key=lambda p: p["kind"])
     return value
 
 
