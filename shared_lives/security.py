@@ -28,9 +28,12 @@ CONTROL_CHARACTER_REASON = (
 
 
 def has_control_characters() -> bool:
-    """A NUL anywhere in the query string or a posted form (PostgreSQL cannot store one),
-    or CR/LF in the query string (it would split a redirect's ``Location`` header, as
-    ``?next=`` does at sign-in). Line breaks in posted text are kept: text areas hold them."""
+    """A NUL anywhere in the path, the query string or a posted form (PostgreSQL cannot
+    store or even compare one), or CR/LF in the path or query string (it would split a
+    redirect's ``Location`` header, as ``?next=`` does at sign-in). Line breaks in posted
+    text are kept: text areas hold them."""
+    if any(c in request.path for c in "\x00\r\n"):
+        return True
     for key, value in request.args.items(multi=True):
         if any(c in key or c in value for c in "\x00\r\n"):
             return True

@@ -22,7 +22,8 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from werkzeug.routing import AnyConverter, PathConverter
+from werkzeug.routing import AnyConverter
+from werkzeug.routing.converters import NumberConverter
 
 from shared_lives.audit.search import encode_cursor
 from shared_lives.records import MAX_ID, RecordIdConverter
@@ -64,6 +65,8 @@ HOSTILE_IDS = [
     "%00",
     "1%0D%0A",
 ]
+#: Path parts that are text (a token), percent-encoded.
+HOSTILE_TEXT = ["x" * 300, "%E2%80%AE%F0%9F%99%82", "a%20b", "..%2F..%2Fetc"]
 #: Query parameters every page may be sent, whether or not a form on it names them.
 ALWAYS_PARAMS = {"page", "version", "next"}
 #: Cursors a browser could send back to the audit log, crafted.
@@ -210,9 +213,8 @@ def test_every_id_in_a_route_is_a_bounded_record_id(app):
     loose = []
     for rule in app.url_map.iter_rules():
         for name, converter in rule._converters.items():
-            if isinstance(converter, AnyConverter | PathConverter) and not name.endswith("id"):
-                continue
-            if not isinstance(converter, RecordIdConverter):
+            is_id = name.endswith("_id") or isinstance(converter, NumberConverter)
+            if is_id and not isinstance(converter, RecordIdConverter):
                 loose.append((rule.rule, name, type(converter).__name__))
     assert loose == []
 
@@ -261,13 +263,13 @@ def test_generated_input_on_every_route_gives_no_server_error(app, clients, ids)
                     for key in ("after", "before"):
                         sweep.send(client, "GET", f"{url}?{key}={cursor}", role, note=key)
 
-    # 3. Hostile ids in every route (as a role the route lets in), and methods no route takes.
+    # 3. Hostile ids and tokens in every route (as a role the route lets in), and methods no route takes.
     for rule in rules:
         reached = [r for r in ROLES if any(u.split("?")[0] == build(rule, ids) for u, _ in pages[r])]
         role = reached[0] if reached else "manager"
         for arg in rule.arguments:
-            if isinstance(rule._converters[arg], RecordIdConverter):
-                for bad in HOSTILE_IDS:
+            if not isinstance(rule._converters[arg], AnyConverter):
+                for bad in HOSTILE_IDS + HOSTILE_TEXT:
                     url = build(type(rule)(re.sub(rf"<(?:[^<>]+:)?{arg}>", bad, rule.rule)), ids)
                     for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                         sweep.send(clients[role], method, url, role, note=arg)
@@ -406,3 +408,10 @@ def test_line_breaks_in_a_text_area_are_kept(app, db, signed_in):
         db.exec(select(Person.support_required).where(Person.support_required.contains("cake"))).one()
         == "Likes tea.\r\nAnd cake."
     )
+
+
+@pytest.mark.parametrize("path", ["/imports/%00/columns", "/imports/a%0D%0Ab/preview", "/people/1%00/edit"])
+def test_a_nul_or_line_break_in_the_path_is_refused(signed_in, path):
+    response = signed_in("coordinator").get(path)
+    assert response.status_code == 400
+    assert CONTROL_CHARACTER_REASON in " ".join(response.get_data(as_text=True).split())
