@@ -2,7 +2,7 @@
 engine input snapshots stored once per distinct input (by hash).
 
 Revision ID: 5e2c9a1f7b30
-Revises: 17dd3cad381f
+Revises: 91f58f5ce097
 Create Date: 2026-11-24 14:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "5e2c9a1f7b30"
-down_revision: str | None = "17dd3cad381f"
+down_revision: str | None = "91f58f5ce097"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
