@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> AlembicConfig:
-    cfg = AlembicConfig()
+    cfg = AlembicConfig(stdout=sys.stdout)  # the stdout of the moment, so click and tests capture it
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
@@ -58,6 +58,11 @@ def init_app(app: Flask) -> None:
         """Apply every migration not yet applied."""
         upgrade_database(current_app)
         click.echo("Database is up to date.")
+
+    @db_group.command("heads")
+    def db_heads():
+        """Show the newest migration(s); two heads after a merge mean one revision must point at the other."""
+        command.heads(alembic_config(current_app.config["DATABASE_URL"]))
 
     @db_group.command("revision")
     @click.option("-m", "--message", required=True)

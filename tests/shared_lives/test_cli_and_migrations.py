@@ -97,3 +97,14 @@ def test_sqlite_synchronous_follows_the_setting(app_config, tmp_path, setting, p
 def test_sqlite_synchronous_refuses_off():
     with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS must be one of NORMAL, FULL, EXTRA"):
         Config.from_env({}, SQLITE_SYNCHRONOUS="OFF")
+
+
+def test_db_heads_names_the_one_newest_migration(fresh_app):
+    from alembic.script import ScriptDirectory
+
+    from shared_lives.cli import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config(fresh_app.config["DATABASE_URL"])).get_heads()
+    assert len(heads) == 1, f"two migration heads {heads}: point your revision's down_revision at the other"
+    result = fresh_app.test_cli_runner().invoke(args=["db", "heads"])
+    assert result.exit_code == 0 and result.output.strip() == f"{heads[0]} (head)"
