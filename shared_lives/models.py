@@ -4,9 +4,11 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
+from shared_lives.imports.models import ImportedRecord, ImportUpload
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
+from shared_lives.rights.models import SubjectAccessRequest
 from shared_lives.vocab.models import VocabularyTerm
 
 __all__ = [
@@ -17,11 +19,14 @@ __all__ = [
     "DbsCheck",
     "EngineRun",
     "Household",
+    "ImportUpload",
+    "ImportedRecord",
     "Introduction",
     "Person",
     "Proposal",
     "ProposalResponse",
     "Review",
+    "SubjectAccessRequest",
     "TrainingRecord",
     "User",
     "VocabularyTerm",

@@ -48,7 +48,7 @@ GET_ACCESS: dict[str, frozenset] = {
     "exports.person_history": READERS,
     "exports.household_history": READERS,
     "exports.subject_access_page": MANAGER,
-    "exports.subject_access_download": MANAGER,
+    "exports.subject_access_request": MANAGER,
     "households.index": READERS,
     "households.detail": READERS,
     "carers.compliance": READERS,
@@ -87,6 +87,12 @@ GET_ACCESS: dict[str, frozenset] = {
     "placements.end": STAFF,
     "placements.new_review": STAFF,
     "placements.review": STAFF,
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.preview": MANAGER,
+    "imports.guide": MANAGER,
+    "imports.template": MANAGER,
+    "imports.export": MANAGER,
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
@@ -122,6 +128,13 @@ POST_ACCESS: dict[str, frozenset] = {
     "placements.end": STAFF,
     "placements.new_review": STAFF,
     "placements.review": STAFF,
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.replace": MANAGER,
+    "imports.confirm": MANAGER,
+    "exports.subject_access_page": MANAGER,
+    "exports.subject_access_step": MANAGER,
+    "exports.subject_access_release": MANAGER,
 }
 
 #: Write routes that act on the signed-in person's own account, which auditors may use too.
