@@ -59,6 +59,16 @@ def test_upload_map_preview_correct_and_confirm(app, db, vocab, signed_in):
     preview = client.get(f"/imports/{new_token}/preview")
     html = preview.get_data(as_text=True)
     assert "Every row is right" in html and "Import these records" in html
+    summary = dict(
+        re.findall(r'__key">\s*([^<]+?)\s*</dt>\s*<dd class="govuk-summary-list__value">\s*([^<]+?)\s*</dd>', html)
+    )
+    assert summary == {
+        "Rows in the file": "2",
+        "New records": "2",
+        "Records to update": "0",
+        "Records already the same": "0",
+        "Rows with problems": "0",
+    }
     assert client.get(f"/imports/{token}/preview").status_code == 404  # the old upload is gone
     response = client.post(f"/imports/{new_token}/confirm", data={"csrf_token": csrf_from(preview)})
     assert response.status_code == 302
