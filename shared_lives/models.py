@@ -4,6 +4,7 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
+from shared_lives.imports.models import ImportedRecord, ImportUpload
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
@@ -18,6 +19,8 @@ __all__ = [
     "DbsCheck",
     "EngineRun",
     "Household",
+    "ImportUpload",
+    "ImportedRecord",
     "Introduction",
     "Person",
     "Proposal",

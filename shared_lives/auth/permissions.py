@@ -28,8 +28,8 @@ _COORDINATOR = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"user:manage", "vocab:manage", "audit:read"}),
     # Everything a coordinator can do, and approve proposals they did not make (four
-    # eyes is checked where approval is decided, not by the role).
-    "manager": _COORDINATOR | {"proposal:approve", "audit:read", "person:subject_access"},
+    # eyes is checked where approval is decided, not by the role), and import records.
+    "manager": _COORDINATOR | {"proposal:approve", "audit:read", "person:subject_access", "import:run"},
     "coordinator": _COORDINATOR,
     "carer": frozenset({"own_household:read", "own_household:write", "own_proposal:read", "own_proposal:respond"}),
     "auditor": frozenset(

@@ -87,6 +87,12 @@ GET_ACCESS: dict[str, frozenset] = {
     "placements.end": STAFF,
     "placements.new_review": STAFF,
     "placements.review": STAFF,
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.preview": MANAGER,
+    "imports.guide": MANAGER,
+    "imports.template": MANAGER,
+    "imports.export": MANAGER,
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
@@ -122,6 +128,10 @@ POST_ACCESS: dict[str, frozenset] = {
     "placements.end": STAFF,
     "placements.new_review": STAFF,
     "placements.review": STAFF,
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.replace": MANAGER,
+    "imports.confirm": MANAGER,
     "exports.subject_access_page": MANAGER,
     "exports.subject_access_step": MANAGER,
     "exports.subject_access_release": MANAGER,
