@@ -77,7 +77,7 @@ def test_bad_files_get_a_clear_message_beside_the_upload(app, db, vocab, signed_
         (b"PK\x03\x04broken", "records.xlsx", "The file must be a CSV or XLSX spreadsheet"),
         (b"", "records.csv", "The file is empty"),
         (b"LEG-1,The Example household,ME14 1XQ\r\n", "records.csv", "The first row must be a header row"),
-        (b"Reference,Postcode\r\n" + b"LEG-1,ME14 1XQ\r\n" * 20_001, "big.csv", "The file has more than 20,000 rows"),
+        (b"Reference,Postcode\r\n" + b"LEG-1,ME14 1XQ\r\n" * 5_001, "big.csv", "The file has more than 5,000 rows"),
         (b"Reference,Postcode\r\n" + b"x" * (10 * 1024 * 1024), "huge.csv", "The file must be smaller than 10 MB"),
     ]
     for data, name, message in cases:
