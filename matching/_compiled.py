@@ -49,7 +49,7 @@ def _popcount(typingctx, x):
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.ctpop.i64")
         return builder.call(fn, args)
 
-    return types.uint64(types.uint64), codegen
+    return types.int64(types.uint64), codegen
 
 
 @njit(**_INLINE)
@@ -110,22 +110,25 @@ def pair_scores(
     # household side: resident lifestyle from the table, then needs, age,
     # interests, resident age, members
     num, den = hnum, hden
-    if w[4] != 0 and not np.isnan(needs):
-        num = num + needs * w[4]
-        den = den + w[4]
+    # selects, not branches, where a factor applies to some households and
+    # not others (a branch that goes either way at random costs more than
+    # the sum); adding 0 leaves a sum as it is, as skipping the factor does
+    ok = not np.isnan(needs)
+    num = num + (needs * w[4] if ok else f0)
+    den = den + (w[4] if ok else f0)
     if w[5] != 0 and not np.isnan(age):
         gap = max(max(age_min - age, age - age_max), f0)
         num = num + _clip01(one - np.float32(0.1) * gap) * w[5]
         den = den + w[5]
-    if w[6] != 0 and not np.isnan(int_h):
-        num = num + int_h * w[6]
-        den = den + w[6]
-    if w[7] != 0 and not np.isnan(nearest):
-        num = num + _clip01(one - (nearest - np.float32(10.0)) / np.float32(30.0)) * w[7]
-        den = den + w[7]
-    if w[8] != 0 and clash >= 0:
-        num = num + (one - half * np.float32(min(clash, 2))) * w[8]
-        den = den + w[8]
+    ok = not np.isnan(int_h)
+    num = num + (int_h * w[6] if ok else f0)
+    den = den + (w[6] if ok else f0)
+    ok = not np.isnan(nearest)
+    num = num + (_clip01(one - (nearest - np.float32(10.0)) / np.float32(30.0)) * w[7] if ok else f0)
+    den = den + (w[7] if ok else f0)
+    ok = clash >= 0
+    num = num + ((one - half * np.float32(min(clash, 2))) * w[8] if ok else f0)
+    den = den + (w[8] if ok else f0)
     h = num / den if den > 0 else half
     return p, h, np.sqrt(p * h)
 
@@ -206,6 +209,7 @@ def dense_top_k(
     passed = np.empty(len(cols), np.int64)
     s0, s1, s2, s3, s4, s5 = seg[0], seg[1], seg[2], seg[3], seg[4], seg[5]
     zero = np.uint64(0)
+    one_word = s5 == 5
     nan = np.float32(np.nan)
     wt = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])  # a tuple: no reference counting
     for r in range(len(rows)):
@@ -240,26 +244,29 @@ def dense_top_k(
             d = np.sqrt(dx * dx + dy * dy)
             if d > lim or (lost and np.isnan(d)):
                 continue
-            shared = met = lang = faith = clash = 0
-            for q in range(s0, s1):
-                shared += _popcount(pm[i, q] & hm[j, q])
-            if lang_asked:
+            if one_word:  # the usual vocabularies: no loops over words
+                shared = _popcount(pm[i, 0] & hm[j, 0])
+                lang = _popcount(pm[i, 1] & hm[j, 1])
+                faith = _popcount(pm[i, 2] & hm[j, 2])
+                met = _popcount(pm[i, 3] & hm[j, 3])
+                clash = _popcount(pm[i, 4] & hm[j, 4])
+            else:
+                shared = met = lang = faith = clash = 0
+                for q in range(s0, s1):
+                    shared += _popcount(pm[i, q] & hm[j, q])
                 for q in range(s1, s2):
                     lang += _popcount(pm[i, q] & hm[j, q])
-            if faith_asked:
                 for q in range(s2, s3):
                     faith += _popcount(pm[i, q] & hm[j, q])
-            for q in range(s3, s4):
-                met += _popcount(pm[i, q] & hm[j, q])
-            n_hint, clw = hi[j, 1], hi[j, 2] != 0
-            if clw:
+                for q in range(s3, s4):
+                    met += _popcount(pm[i, q] & hm[j, q])
                 for q in range(s4, s5):
                     clash += _popcount(pm[i, q] & hm[j, q])
+            n_hint, clw = hi[j, 1], hi[j, 2] != 0
             nearest = np.float32(np.nan)
             for q in range(h_ages.shape[1]):
                 g = abs(age - h_ages[j, q])
-                if np.isnan(nearest) or g < nearest:  # np.fmin: a nan loses
-                    nearest = g
+                nearest = g if np.isnan(nearest) or g < nearest else nearest  # np.fmin: a nan loses
             cat = pcode * n_hcode + hi[j, 0]
             p, h, t = pair_scores(
                 d,

@@ -356,12 +356,7 @@ def _float(value, default=np.nan):
 
 
 def _masks(vocab, name, column):
-    """One bitmask row per record; no records is an empty ``(0, words)`` array, not an error.
-
-    >>> _masks(Vocabulary.build([], []), "needs", []).shape
-    (0, 1)
-    """
-    if not column:
+    if not column:  # no records on this side (nobody waiting, no household yet)
         return np.zeros((0, vocab.words(name)), dtype=np.uint64)
     return np.stack([vocab.encode(name, v) for v in column]).reshape(len(column), -1)
 

@@ -5,6 +5,7 @@ from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportedRecord, ImportUpload
+from shared_lives.matches.inputs import EngineInput, EngineInputVersion
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
@@ -17,6 +18,8 @@ __all__ = [
     "AuthSession",
     "Carer",
     "DbsCheck",
+    "EngineInput",
+    "EngineInputVersion",
     "EngineRun",
     "Household",
     "ImportUpload",

@@ -9,6 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
+from shared_lives.forms import page_number
 from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services, states
 from shared_lives.matches.forms import (
@@ -22,7 +23,14 @@ from shared_lives.matches.forms import (
     ProposeForm,
     WithdrawForm,
 )
-from shared_lives.matches.models import CLOSE_REASONS, GIVEN_BY, INTRODUCTION_KINDS, INTRODUCTION_STATUSES, Introduction
+from shared_lives.matches.models import (
+    ANSWERS,
+    CLOSE_REASONS,
+    GIVEN_BY,
+    INTRODUCTION_KINDS,
+    INTRODUCTION_STATUSES,
+    Introduction,
+)
 from shared_lives.people.models import Person
 from shared_lives.records import whole_number
 from shared_lives.rules import consent as consent_rules
@@ -34,6 +42,7 @@ bp = Blueprint("matches", __name__)
 
 LABELS = {
     "statuses": states.STATUSES,
+    "answers": ANSWERS,
     "reasons": CLOSE_REASONS,
     "given_by": GIVEN_BY,
     "kinds": INTRODUCTION_KINDS,
@@ -60,14 +69,18 @@ def _int_arg(name):
 @bp.get("/people/<id:person_id>/suggestions")
 def person_suggestions(person_id: int):
     """'Find households': the shortlist for one person, and who is excluded and why."""
-    out = services.suggestions_for_person(get_session(), current_user, person_id)
+    out = services.suggestions_for_person(
+        get_session(), current_user, person_id, request.args.get("excluded"), page_number()
+    )
     return render_template("matches/person_suggestions.html", **out, labels=LABELS)
 
 
 @bp.get("/households/<id:household_id>/suggestions")
 def household_suggestions(household_id: int):
     """People waiting who might suit this household."""
-    out = services.suggestions_for_household(get_session(), current_user, household_id)
+    out = services.suggestions_for_household(
+        get_session(), current_user, household_id, request.args.get("excluded"), page_number()
+    )
     return render_template("matches/household_suggestions.html", **out, labels=LABELS)
 
 
