@@ -38,7 +38,7 @@ from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
-from shared_lives.records import page_of
+from shared_lives.records import found, page_of
 from shared_lives.rules import consent as consent_rules
 from shared_lives.timeutil import today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -122,17 +122,11 @@ def _checked_pair(
 
 
 def get_person(session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person.")
-    return person
+    return found(session, Person, person_id, "No such person.")
 
 
 def get_household(session, household_id: int) -> Household:
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("No such household.")
-    return household
+    return found(session, Household, household_id, "No such household.")
 
 
 #: Excluded records listed on one page; more than this and the page shows counts by reason first.
