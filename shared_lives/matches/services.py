@@ -380,6 +380,17 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
     return rows
 
 
+def names_on_list(rows) -> dict:
+    """Names for the proposals list: a reference beside any name two rows share."""
+    people = {person.id: person for _p, person, _h in rows}
+    households = {household.id: household for _p, _person, household in rows}
+    return {
+        "people": display_names(people.values(), lambda p: f"{p.first_name} {p.last_name}"),
+        "people_first": display_names(people.values(), attrgetter("first_name")),
+        "households": display_names(households.values()),
+    }
+
+
 def record_view(
     session: Session, user, page: str, proposal: Proposal | None = None, person_id=None, household_id=None
 ) -> None:
