@@ -9,6 +9,7 @@ from sqlmodel import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from shared_lives.audit.models import AuditEntry
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportUpload
 from tests.conftest import csrf_from
@@ -47,6 +48,9 @@ def test_upload_map_preview_correct_and_confirm(app, db, vocab, signed_in):
     html = preview.get_data(as_text=True)
     assert "There is a problem" in html and "Row 3, Postcode: Enter a real postcode, like SW1A 1AA" in html
     assert "Import these records" not in html
+    # Seeing the file's rows is audited, by kind and counts only.
+    seen = db.exec(select(AuditEntry).where(AuditEntry.action == "import.preview")).all()
+    assert [(e.actor_role, e.changes["kind"], e.changes["items"]) for e in seen] == [("manager", "households", 2)]
     # The cell's text is shown escaped, never as markup.
     assert "&lt;i&gt;Alex&lt;/i&gt; Example" in html and "<i>Alex</i>" not in html
     # Confirming anyway writes nothing.
