@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -158,7 +159,7 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
         locked = _unknown_email_locked(email, config)
     if locked:
         verify_password(None, password)
-        actor = Actor(user.id, email, user.role, address) if user else Actor(None, email[:254], "anonymous", address)
+        actor = Actor(user.id, email, user.role, address) if user else _unknown_actor(email, config, address)
         audit(session, actor, "auth.sign_in", "user", user.id if user else None, outcome="locked")
         raise SignInRefused(
             "There have been too many failed attempts to sign in with this email address. "
@@ -167,7 +168,7 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
     # The hash is checked for unknown addresses too (against a dummy): no timing tell.
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.active:
-        anon = Actor(None, email[:254] or "anonymous", "anonymous", address)
+        anon = _unknown_actor(email, config, address)
         if user is None:
             _count_unknown_email_failure(email, config)
         else:
@@ -184,6 +185,13 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
     user.last_login_at = now
     session.add(user)
     return user
+
+
+def _unknown_actor(email: str, config, address: str | None) -> Actor:
+    """Who tried to sign in with an address no account has: never what they typed (it may be a
+    name, or a password in the wrong box), but a keyed digest, so repeated tries can be linked."""
+    digest = hmac.new(str(config.get("AUDIT_KEY", "")).encode(), email.encode(), hashlib.sha256).hexdigest()[:12]
+    return Actor(None, f"unknown account {digest}", "anonymous", address)
 
 
 def start_session(session: Session, user: User, address: str | None) -> SignedInUser:
