@@ -65,6 +65,14 @@ def record_id(value) -> int:
     return value
 
 
+def found(session: Session, model, value, message: str = "No such record"):
+    """The row of ``model`` with this id, or NotFound (also for an id no column can hold)."""
+    row = session.get(model, record_id(value))
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 class RecordIdConverter(BaseConverter):
     """``<id:name>`` in a route: a record's id, 1 to MAX_ID in ASCII digits. Anything
     else (past the column's range, "٣", "-1") matches no route, so the answer is 404,

@@ -20,8 +20,9 @@ from shared_lives.auth import limiter
 from shared_lives.auth.models import ROLES, AuthSession, User
 from shared_lives.auth.passwords import hash_password, password_problem, verify_password
 from shared_lives.auth.permissions import require
-from shared_lives.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from shared_lives.errors import DomainError, PermissionDenied, ValidationError
 from shared_lives.households.models import Household
+from shared_lives.records import found
 from shared_lives.timeutil import utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -257,10 +258,7 @@ def change_password(session: Session, signed_in: SignedInUser, current: str, new
 
 def _managed_user(session: Session, acting, user_id: int) -> User:
     require(acting, "user:manage")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such account")
-    return user
+    return found(session, User, user_id, "No such account")
 
 
 def change_role(session: Session, acting, user_id: int, role: str, household_id: int | None) -> User:
