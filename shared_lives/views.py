@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Scheme-wide matches", "matches.scheme", "match:run"),
     ("Arrangements", "placements.index", "proposal:read"),
     ("Compliance", "carers.compliance", "compliance:read"),
+    ("Scheme report", "reports.scheme", "report:read"),
     ("Audit log", "audit.index", "audit:read"),
     ("Exports", "exports.index", "export:read"),
     ("Accounts", "admin.users", "user:manage"),
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from shared_lives.matches.views import bp as matches_bp
     from shared_lives.people.views import bp as people_bp
     from shared_lives.placements.views import bp as placements_bp
+    from shared_lives.reports.views import bp as reports_bp
     from shared_lives.vocab.views import bp as vocab_bp
 
     for bp in (
@@ -63,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
         people_bp,
         matches_bp,
         placements_bp,
+        reports_bp,
         audit_bp,
         exports_bp,
         vocab_bp,

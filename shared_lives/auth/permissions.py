@@ -27,13 +27,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _STAFF_RECORDS
         | {"proposal:approve", "audit:read", "proposal:read", "person:subject_access"}
         | {"arrangement:write", "review:write"}
+        | {"dashboard:read", "report:read", "equality:read", "equality:write"}
     ),
     "coordinator": frozenset(
-        _STAFF_RECORDS | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
+        _STAFF_RECORDS
+        | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
+        # Coordinators record equality data but never read it back or see the reports.
+        | {"dashboard:read", "equality:write"}
     ),
     "carer": frozenset({"own_household:read", "own_household:write", "own_proposal:read", "own_proposal:respond"}),
     "auditor": frozenset(
         {"household:read", "person:read", "compliance:read", "audit:read", "export:read", "proposal:read"}
+        | {"report:read", "equality:read"}
     ),
 }
 

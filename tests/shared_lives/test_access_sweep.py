@@ -84,6 +84,9 @@ GET_ACCESS: dict[str, frozenset] = {
     "placements.detail": READERS,
     "placements.end": STAFF,
     "placements.review": STAFF,
+    "reports.scheme": frozenset({"manager", "auditor"}),
+    "reports.carers_needed": frozenset({"manager", "auditor"}),
+    "reports.carers_needed_csv": frozenset({"manager", "auditor"}),
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
