@@ -169,11 +169,13 @@ def init_app(app: Flask) -> None:
                 session.rollback()
         verb = "Anonymised" if mode == "apply" else "Would anonymise"
         click.echo(
-            f"{verb} {len(result.person_ids)} people (last arrangement ended before {result.cutoff.isoformat()}); "
-            f"{result.proposals} proposals, {result.arrangements} arrangements kept, their free text cleared."
+            f"{verb} {len(result.person_ids)} people (last arrangement ended before {result.cutoff.isoformat()}, "
+            f"or referral closed without an arrangement before {result.closed_cutoff.isoformat()}); "
+            f"{result.proposals} proposals, {result.arrangements} arrangements kept, their free text cleared; "
+            f"{result.engine_runs} engine runs keep only their ids."
         )
-        if result.person_ids:
-            click.echo("Person ids: " + ", ".join(str(i) for i in result.person_ids))
+        for due in result.due:
+            click.echo(f"  person {due.person_id}, {due.describe()}")
         if mode != "apply":
             click.echo("Dry run: nothing was changed. Run with --apply to anonymise.")
 

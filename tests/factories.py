@@ -41,7 +41,7 @@ def make_household(session: Session, **kw) -> Household:
         northing=north,
         town="Maidstone",
         bedrooms_spare=1,
-        arrangement_types=["live_in", "short_breaks"],
+        arrangement_types=kw.pop("arrangement_types", ["live_in", "short_breaks"]),
         **kw,
     )
     session.add(household)

@@ -74,6 +74,8 @@ LOGGED_FIELDS = frozenset(
         "weights_version",
         # dates
         "cutoff",
+        "closed_cutoff",
+        "engine_runs",
         "start_date",
         "end_date",
         "completed_on",

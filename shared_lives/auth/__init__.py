@@ -37,9 +37,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None  # server-side sessions do this job
     if uses_redis(app):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {
             "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
             "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "retry": Retry(NoBackoff(), 0),  # the fallback is the retry
         }
     limiter.init_app(app)
     # The limiter is one object for every app in a process (tests make many): a new
@@ -92,7 +96,7 @@ def retry_after_seconds() -> int:
     if current is None:
         return 60
     try:
-        return max(1, math.ceil(current.reset_at - time.time()))
+        return max(1, math.ceil(current.window.reset_time - time.time()))
     except Exception as exc:  # the store went away between the check and now
         log.warning("could not read the limit's reset time (%s)", type(exc).__name__)
         return int(current.limit.get_expiry())

@@ -21,6 +21,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     active: bool = True
+    #: An administrator set a temporary password: it must be changed at the next sign-in.
+    must_change_password: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

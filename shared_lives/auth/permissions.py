@@ -21,20 +21,19 @@ _STAFF_RECORDS = {
     "match:run",
 }
 
+_COORDINATOR = frozenset(
+    _STAFF_RECORDS | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
+)
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"user:manage", "vocab:manage", "audit:read"}),
-    "manager": frozenset(
-        _STAFF_RECORDS
-        | {"proposal:approve", "audit:read", "proposal:read", "person:subject_access"}
-        | {"arrangement:write", "review:write"}
-        | {"dashboard:read", "report:read", "equality:read", "equality:write"}
-    ),
-    "coordinator": frozenset(
-        _STAFF_RECORDS
-        | {"proposal:create", "proposal:read", "proposal:respond", "arrangement:write", "review:write"}
-        # Coordinators record equality data but never read it back or see the reports.
-        | {"dashboard:read", "equality:write"}
-    ),
+    # Everything a coordinator can do, and approve proposals they did not make (four
+    # eyes is checked where approval is decided, not by the role).
+    "manager": _COORDINATOR
+    | {"proposal:approve", "audit:read", "person:subject_access"}
+    | {"dashboard:read", "report:read", "equality:read", "equality:write"},
+    # Coordinators record equality data but never read it back, and do not see the reports.
+    "coordinator": _COORDINATOR | {"dashboard:read", "equality:write"},
     "carer": frozenset({"own_household:read", "own_household:write", "own_proposal:read", "own_proposal:respond"}),
     "auditor": frozenset(
         {"household:read", "person:read", "compliance:read", "audit:read", "export:read", "proposal:read"}

@@ -315,6 +315,8 @@ class ComplianceItem:
     #: The household cannot be offered anything because of this (rules.eligibility).
     blocks: bool
     days_left: int | None = None
+    #: The eligibility reason this item counts towards (None: it never stops a household).
+    code: str | None = None
 
     @property
     def missing(self) -> bool:
@@ -332,12 +334,16 @@ def _items_for(facts: rules.HouseholdFacts, name: str, on: date, horizon: date, 
         expired = due is None or due < on
         left = None if due is None else (due - on).days
         blocks = expired and code in stopped
-        items.append(ComplianceItem(facts.household_id, name, who, what, due, expired, blocks, left))
+        items.append(ComplianceItem(facts.household_id, name, who, what, due, expired, blocks, left, code))
 
     for c in rules.approved_carers(facts):
         add(c.name, "Approval", c.approval_expires, "approval_expired")
+    if not rules.approved_carers(facts):
+        add("No approved carer", "Approval", None, "approval_expired")
     for adult in facts.adults:
         add(adult, "DBS check", facts.dbs_latest.get(rules.name_key(adult)), "dbs_expired")
+    if not facts.adults:
+        add("No adult recorded", "DBS check", None, "dbs_expired")
     for carer, course, due in rules.training_gaps(facts):
         if due != rules.NEVER:
             add(carer, f"Training: {course}", due, "training_expired")

@@ -12,7 +12,6 @@ from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.reports import services as reports
-from shared_lives.timeutil import today
 
 
 def _count(session: Session, stmt) -> int:
@@ -38,9 +37,9 @@ def _journey_items(session: Session, user) -> dict:
             {
                 "review_id": r.id,
                 "arrangement_id": a.id,
-                "kind": r.kind,
+                "label": r.label,
                 "due_on": r.due_on,
-                "overdue": r.due_on < today(),
+                "overdue": r.overdue,
                 "person": f"{p.first_name} {p.last_name}",
                 "household": h.name,
             }

@@ -90,7 +90,10 @@ def household_record(
         "lifestyle": household.lifestyle,
         "setting": household.setting,
         "has_children": any((m.get("age") or 99) < 18 for m in members),
-        "residents": [{"age": age_on(p.date_of_birth, on), "lifestyle": p.lifestyle} for p in residents],
+        # person_id lets retention find a resident in old snapshots; the engine reads age and lifestyle
+        "residents": [
+            {"person_id": p.id, "age": age_on(p.date_of_birth, on), "lifestyle": p.lifestyle} for p in residents
+        ],
         "members": [{"age": m.get("age")} for m in members if m.get("age") is not None],
     }
 

@@ -10,17 +10,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from shared_lives.matches.states import LABELS as STATUS_LABELS
+from shared_lives.matches.states import is_open
+from shared_lives.rules.consent import DECIDERS
 from shared_lives.timeutil import utcnow
 
-PROPOSAL_STATUSES = {
-    "proposed": "Proposed",
-    "introductions": "Introductions",
-    "agreed": "Both sides agree",
-    "approved": "Approved",
-    "active": "Arrangement started",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
+#: Labels of proposal statuses; the statuses and their moves are in ``matches.states``.
+PROPOSAL_STATUSES = STATUS_LABELS
 #: No-blame reasons either side may give for declining or withdrawing.
 CLOSE_REASONS = {
     "not_right_fit": "It did not feel like the right fit",
@@ -32,12 +28,11 @@ CLOSE_REASONS = {
     "other": "Another reason",
 }
 GIVEN_BY = {
-    "person": "The person",
-    "representative": "Their representative",
-    "advocate": "Their advocate",
-    "best_interests": "A best-interests decision",
+    **DECIDERS,
+    "representative": "Their representative (recorded before decisions were checked)",
     "carer": "The carer, for the household",
 }
+INTRODUCTION_STATUSES = {"planned": "Planned", "completed": "It has happened", "cancelled": "Cancelled"}
 INTRODUCTION_KINDS = {
     "tea_visit": "Tea visit",
     "day_visit": "Day visit",
@@ -87,6 +82,10 @@ class Proposal(SQLModel, table=True):
     short_break_end: date | None = None
     version: int = 1
 
+    @property
+    def is_open(self) -> bool:
+        return is_open(self.status)
+
 
 class ProposalResponse(SQLModel, table=True):
     """One side's answer to a proposal, with who gave it and how it was checked."""
@@ -103,6 +102,59 @@ class ProposalResponse(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=30)
     note: str = Field(default="", max_length=1000)
     household_views: str = Field(default="", max_length=1000)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+    # The person's side (see ``rules.consent``): capacity when recorded, how a person
+    # with capacity reached their answer, the authority an attorney or deputy showed,
+    # or the best-interests record; and always the person's own views.
+    capacity_state: str = Field(default="", max_length=20)
+    # The assessment in force when the answer was recorded (no database constraint, so a
+    # released database upgrades in place on SQLite without rebuilding this table).
+    capacity_assessment_id: int | None = None
+    person_views: str = Field(default="", max_length=2000)
+    easy_read_used: bool = False
+    advocate_present: bool = False
+    supporter_present: bool = False
+    authority_kind: str = Field(default="", max_length=30)
+    authority_reference: str = Field(default="", max_length=60)
+    authority_seen_on: date | None = None
+    authority_registered: bool = False
+    authority_covers_residence: bool = False
+    bi_maker_role: str = Field(default="", max_length=120)
+    bi_consulted: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    bi_wishes: str = Field(default="", max_length=2000)
+    bi_less_restrictive: str = Field(default="", max_length=2000)
+
+
+class CapacityAssessment(SQLModel, table=True):
+    """An assessment of whether the person can make one decision, at a time, by someone named."""
+
+    __tablename__ = "capacity_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    decision: str = Field(max_length=300)
+    outcome: str = Field(max_length=10)  # a key of rules.consent.ASSESSMENT_OUTCOMES
+    assessed_on: date
+    assessor_name: str = Field(max_length=120)
+    assessor_role: str = Field(max_length=120)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class LibertyRecord(SQLModel, table=True):
+    """Whether a live-in plan may deprive the person of liberty, and the Court of Protection
+    authorisation if so. The latest row of a proposal is the one in force; none is edited."""
+
+    __tablename__ = "liberty_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    needed: bool
+    reference: str = Field(default="", max_length=60)
+    expires_on: date | None = Field(default=None, index=True)
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
 

@@ -1,19 +1,10 @@
-"""Suggestions and the journey from proposal to arrangement, as a state machine.
+"""Suggestions, and the journey from proposal to arrangement.
 
-States of a Proposal (``Proposal.status``)::
-
-    proposed --(a side agrees / an introduction is planned)--> introductions
-    introductions --(the other side agrees too)--> agreed
-    agreed --(a manager who did not propose it approves; hard constraints re-checked;
-              a place taken atomically)--> active   (an Arrangement exists)
-    proposed | introductions | agreed --(either side declines or withdraws,
-              or the coordinator withdraws)--> declined | withdrawn
-
-"suggested" is not a state of a row: suggestions are engine runs (EngineRun) and
-never create a Proposal. Approval and the start of the arrangement are one step,
-so ``approved`` is never left standing without an arrangement. Nothing is ever
-deleted; a closed proposal keeps its responses and introductions, and the person
-stays (or goes back to) waiting.
+A proposal moves only as ``matches.states`` allows. Who may decide for the person is
+decided in ``rules.consent``; this module records answers, capacity assessments,
+liberty records and introductions, and approves, re-checking everything on the
+current records. Nothing is ever deleted; a closed proposal keeps its responses and
+introductions, and the person stays (or goes back to) waiting.
 """
 
 from __future__ import annotations
@@ -22,20 +13,24 @@ from datetime import date, timedelta
 from operator import attrgetter
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 import matching
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
-from shared_lives.errors import Conflict, NotFound, ValidationError
+from shared_lives.errors import Conflict, NotFound, StaleRecord, ValidationError
 from shared_lives.households.models import Household
-from shared_lives.matches import adapter
+from shared_lives.matches import adapter, states
 from shared_lives.matches.models import (
     CLOSE_REASONS,
     INTRODUCTION_KINDS,
+    INTRODUCTION_STATUSES,
+    CapacityAssessment,
     EngineRun,
     Introduction,
+    LibertyRecord,
     Proposal,
     ProposalResponse,
 )
@@ -43,11 +38,10 @@ from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
+from shared_lives.rules import consent as consent_rules
 from shared_lives.timeutil import today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
-OPEN_STATUSES = ("proposed", "introductions", "agreed")
-PERSON_GIVERS = ("person", "representative", "advocate", "best_interests")
 SHORTLIST_LENGTH = 10
 
 
@@ -308,7 +302,7 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
         require(user, "own_proposal:read")
         stmt = stmt.where(Proposal.household_id == (user.household_id or -1))
     if status == "open":
-        stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(Proposal.status.in_(states.OPEN_STATUSES))
     elif status:
         stmt = stmt.where(Proposal.status == status)
     rows = list(session.exec(stmt).all())
@@ -367,7 +361,7 @@ def create_proposal(
         select(Proposal.id).where(
             Proposal.person_id == person.id,
             Proposal.household_id == household.id,
-            Proposal.status.in_(OPEN_STATUSES),
+            Proposal.status.in_(states.OPEN_STATUSES),
         )
     ).first()
     if open_same:
@@ -419,15 +413,236 @@ def proposal_exclusions(session: Session, proposal: Proposal, start: date | None
 
 
 def _require_open(proposal: Proposal) -> None:
-    if proposal.status not in OPEN_STATUSES:
-        raise ValidationError(f"This proposal is {proposal.status} and can no longer change", "decision")
+    if not proposal.is_open:
+        label = states.LABELS.get(proposal.status, proposal.status).lower()
+        raise states.InvalidTransition(f"This proposal is {label} and can no longer change", "decision")
 
 
 def _check_version(proposal: Proposal, version: int | None) -> None:
     if version is not None and version != proposal.version:
-        from shared_lives.errors import StaleRecord
-
         raise StaleRecord("Someone else changed this proposal since you opened it. Reload the page and check.")
+
+
+# --------------------------------------------------------------------------- consent
+
+
+class ConsentRefused(ValidationError):
+    """The answer is not one the law recognises; ``problems`` says why, field by field."""
+
+    def __init__(self, problems: list[consent_rules.Problem]):
+        super().__init__(problems[0].message, problems[0].field)
+        self.problems = problems
+
+
+def _review_months() -> int:
+    try:
+        return int(current_app.config.get("CAPACITY_REVIEW_MONTHS", 12))
+    except RuntimeError:  # outside an app context
+        return 12
+
+
+def latest_assessment(session: Session, person_id: int, proposal_id: int | None = None) -> CapacityAssessment | None:
+    """The latest capacity assessment of a person (of this proposal's decision when given)."""
+    stmt = select(CapacityAssessment).where(CapacityAssessment.person_id == person_id)
+    if proposal_id is not None:
+        stmt = stmt.where(CapacityAssessment.proposal_id == proposal_id)
+    return session.exec(stmt.order_by(CapacityAssessment.assessed_on.desc(), CapacityAssessment.id.desc())).first()
+
+
+def latest_person_answer(session: Session, proposal_id: int) -> ProposalResponse | None:
+    return session.exec(
+        select(ProposalResponse)
+        .where(ProposalResponse.proposal_id == proposal_id, ProposalResponse.side == "person")
+        .order_by(ProposalResponse.recorded_at.desc(), ProposalResponse.id.desc())
+    ).first()
+
+
+def latest_liberty(session: Session, proposal_id: int) -> LibertyRecord | None:
+    return session.exec(
+        select(LibertyRecord)
+        .where(LibertyRecord.proposal_id == proposal_id)
+        .order_by(LibertyRecord.recorded_at.desc(), LibertyRecord.id.desc())
+    ).first()
+
+
+def capacity_of(session: Session, proposal: Proposal, on: date | None = None) -> dict:
+    """Capacity for this proposal's decision now: state, the assessment behind it, and doubt.
+
+    Doubt: no assessment of this decision, but the person's record or an earlier
+    assessment says they may lack capacity; the presumption must then be checked.
+    """
+    person = session.get(Person, proposal.person_id)
+    assessment = latest_assessment(session, proposal.person_id, proposal.id)
+    state = consent_rules.capacity_state(assessment, on or today(), _review_months())
+    earlier = latest_assessment(session, proposal.person_id)
+    doubt = assessment is None and (
+        person.capacity == "lacks_capacity" or (earlier is not None and earlier.outcome == "lacks")
+    )
+    return {"state": state, "assessment": assessment, "doubt": doubt, "review_months": _review_months()}
+
+
+def person_capacity(session: Session, person_id: int) -> dict:
+    """The person's latest capacity assessment (of any decision) and whether it is out of date."""
+    latest = latest_assessment(session, person_id)
+    state = consent_rules.capacity_state(latest, today(), _review_months())
+    return {"assessment": latest, "stale": state == "stale", "review_months": _review_months()}
+
+
+def consent_summary(session: Session, proposal: Proposal) -> dict:
+    """What the pages show about who decides: capacity, the person's answer and views, liberty."""
+    capacity = capacity_of(session, proposal)
+    return {
+        **capacity,
+        "answer": latest_person_answer(session, proposal.id),
+        "liberty": latest_liberty(session, proposal.id),
+        "liberty_applies": proposal.arrangement_type == "live_in" and capacity["state"] == "lacks",
+    }
+
+
+def record_capacity_assessment(
+    session: Session,
+    user,
+    proposal_id: int,
+    outcome: str,
+    assessed_on: date | None,
+    assessor_name: str,
+    assessor_role: str,
+    decision: str,
+) -> CapacityAssessment:
+    """Record an assessment of the person's capacity to make this proposal's decision."""
+    require(user, "proposal:respond")
+    proposal = get_proposal(session, user, proposal_id, for_update=True)
+    _require_open(proposal)
+    if outcome not in consent_rules.ASSESSMENT_OUTCOMES:
+        raise ValidationError("Choose what the assessment found", "outcome")
+    if assessed_on is None:
+        raise ValidationError("Enter the date of the assessment", "assessed_on")
+    if assessed_on > today():
+        raise ValidationError("The date of the assessment cannot be in the future", "assessed_on")
+    texts = {
+        "decision": ((decision or "").strip(), 300, "Enter the decision the assessment was about"),
+        "assessor_name": ((assessor_name or "").strip(), 120, "Enter the name of who assessed"),
+        "assessor_role": ((assessor_role or "").strip(), 120, "Enter the assessor's role, for example social worker"),
+    }
+    for field, (value, limit, message) in texts.items():
+        if not value:
+            raise ValidationError(message, field)
+        if len(value) > limit:
+            raise ValidationError(f"Enter {limit} characters or fewer", field)
+    row = CapacityAssessment(
+        person_id=proposal.person_id,
+        proposal_id=proposal.id,
+        decision=texts["decision"][0],
+        outcome=outcome,
+        assessed_on=assessed_on,
+        assessor_name=texts["assessor_name"][0],
+        assessor_role=texts["assessor_role"][0],
+        recorded_by_id=user.id,
+    )
+    session.add(row)
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "capacity.assess",
+        "capacity_assessment",
+        row.id,
+        changes={"proposal_id": proposal.id, "outcome": outcome, "assessed_on": assessed_on.isoformat()},
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return row
+
+
+def record_liberty(
+    session: Session, user, proposal_id: int, needed: bool | None, reference: str = "", expires_on: date | None = None
+) -> LibertyRecord:
+    """Record whether the live-in plan may deprive the person of liberty, and the authorisation."""
+    require(user, "proposal:respond")
+    proposal = get_proposal(session, user, proposal_id, for_update=True)
+    _require_open(proposal)
+    if needed is None:
+        raise ValidationError("Choose whether the plan may deprive them of their liberty", "needed")
+    reference = (reference or "").strip()
+    if len(reference) > 60:
+        raise ValidationError("Enter 60 characters or fewer", "reference")
+    if needed:
+        if not reference:
+            raise ValidationError("Enter the Court of Protection authorisation's reference", "reference")
+        if expires_on is None:
+            raise ValidationError("Enter the date the authorisation expires", "expires_on")
+        if expires_on < today():
+            raise ValidationError("This authorisation has expired: record one in date", "expires_on")
+    row = LibertyRecord(
+        proposal_id=proposal.id,
+        person_id=proposal.person_id,
+        needed=needed,
+        reference=reference if needed else "",
+        expires_on=expires_on if needed else None,
+        recorded_by_id=user.id,
+    )
+    session.add(row)
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "liberty.record",
+        "liberty_record",
+        row.id,
+        changes={
+            "proposal_id": proposal.id,
+            "needed": needed,
+            "expires_on": row.expires_on and row.expires_on.isoformat(),
+        },
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+    return row
+
+
+def liberty_authorisations_expiring(session: Session, user, within_days: int = 60) -> list[dict]:
+    """Court of Protection authorisations of active arrangements that expire within ``within_days``
+    (or have expired), soonest first: for the compliance page."""
+    require(user, "compliance:read")
+    rows = session.exec(
+        select(LibertyRecord, Arrangement, Person, Household)
+        .join(Arrangement, Arrangement.proposal_id == LibertyRecord.proposal_id)
+        .join(Person, Person.id == Arrangement.person_id)
+        .join(Household, Household.id == Arrangement.household_id)
+        .where(Arrangement.status == "active", LibertyRecord.needed.is_(True))
+        .order_by(LibertyRecord.proposal_id, LibertyRecord.recorded_at.desc(), LibertyRecord.id.desc())
+    ).all()
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        latest.setdefault(row[0].proposal_id, row)
+    until = today() + timedelta(days=within_days)
+    out = [
+        {
+            "arrangement_id": a.id,
+            "person": f"{p.first_name} {p.last_name}",
+            "household": h.name,
+            "reference": rec.reference,
+            "expires_on": rec.expires_on,
+            "expired": rec.expires_on < today(),
+        }
+        for rec, a, p, h in latest.values()
+        if rec.expires_on is not None and rec.expires_on <= until
+    ]
+    return sorted(out, key=lambda r: r["expires_on"])
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _may_answer(user, side: str) -> None:
+    role = getattr(user, "role", None)
+    if side == "household" and has_permission(role, "own_proposal:respond"):
+        return
+    require(user, "proposal:respond")
 
 
 def record_response(
@@ -443,41 +658,76 @@ def record_response(
     note: str = "",
     household_views: str = "",
     version: int | None = None,
+    **consent,
 ) -> ProposalResponse:
-    """Record one side's answer: agree, decline or withdraw (with who gave it and how it was checked).
+    """Record one side's answer: agree, decline or withdraw.
 
-    Coordinators record either side. A carer records only their own household's answer.
+    The person's side is checked against ``rules.consent`` on the records as they are
+    now (capacity for this decision, who may decide, their authority, the person's own
+    views): ``consent`` holds the extra fields of :class:`rules.consent.Answer`.
+    Coordinators and managers record either side; a carer only their own household's.
     """
     if side not in ("person", "household"):
         raise ValidationError("Choose whose answer this is", "side")
-    if side == "person" or not has_permission(getattr(user, "role", None), "proposal:respond"):
-        if side == "household" and has_permission(getattr(user, "role", None), "own_proposal:respond"):
-            pass
-        else:
-            require(user, "proposal:respond")
+    _may_answer(user, side)
     proposal = get_proposal(session, user, proposal_id, for_update=True)
     _check_version(proposal, version)
     _require_open(proposal)
     if decision not in ("agree", "decline", "withdraw"):
         raise ValidationError("Choose an answer", "decision")
-    given_by_name = (given_by_name or "").strip()
-    how_checked = (how_checked or "").strip()
-    if side == "person":
-        if given_by not in PERSON_GIVERS:
-            raise ValidationError("Choose who gave the person's answer", "given_by")
-        if not given_by_name:
-            raise ValidationError("Enter the name of who gave the answer", "given_by_name")
-        if not how_checked:
-            raise ValidationError("Enter how the answer was checked", "how_checked")
-    else:
-        given_by = "carer"
-        if not given_by_name:
-            raise ValidationError("Enter the name of the carer who gave the answer", "given_by_name")
     current = proposal.person_response if side == "person" else proposal.carer_response
-    if decision == "agree" and current == "agree":
-        raise ValidationError("This side has already agreed", "decision")
     if decision == "withdraw" and current != "agree":
         decision = "decline"
+    given_by_name = (given_by_name or "").strip()
+    extra: dict = {}
+    if side == "person":
+        person = session.get(Person, proposal.person_id)
+        capacity = capacity_of(session, proposal)
+        answer = consent_rules.Answer(
+            decision=decision, given_by=given_by, given_by_name=given_by_name, how_checked=how_checked or "", **consent
+        )
+        if decision == "agree" and current == "agree":
+            standing = latest_person_answer(session, proposal.id)
+            if not consent_rules.approval_problems(
+                capacity["state"], standing, person.first_name, today(), capacity["doubt"]
+            ):
+                raise ValidationError("This side has already agreed", "decision")
+        problems = consent_rules.answer_problems(
+            capacity["state"], answer, person.first_name, today(), capacity["doubt"]
+        )
+        if not given_by_name and not any(p.field == "given_by_name" for p in problems):
+            problems.append(consent_rules.Problem("given_by_name", "Enter the name of who gave the answer"))
+        if problems:
+            raise ConsentRefused(problems)
+        extra = {
+            "capacity_state": capacity["state"],
+            "capacity_assessment_id": capacity["assessment"].id if capacity["assessment"] else None,
+            "person_views": answer.person_views.strip()[:2000],
+            "easy_read_used": bool(answer.easy_read_used),
+            "advocate_present": bool(answer.advocate_present),
+            "supporter_present": bool(answer.supporter_present),
+        }
+        if given_by in consent_rules.DECIDING_AUTHORITY:
+            extra |= {
+                "authority_kind": answer.authority_kind,
+                "authority_reference": answer.authority_reference.strip()[:60],
+                "authority_seen_on": answer.authority_seen_on,
+                "authority_registered": bool(answer.authority_registered),
+                "authority_covers_residence": bool(answer.authority_covers_residence),
+            }
+        if given_by == "best_interests":
+            extra |= {
+                "bi_maker_role": answer.bi_maker_role.strip()[:120],
+                "bi_consulted": sorted(set(answer.bi_consulted)),
+                "bi_wishes": answer.bi_wishes.strip()[:2000],
+                "bi_less_restrictive": answer.bi_less_restrictive.strip()[:2000],
+            }
+    else:
+        given_by = "carer"
+        if decision == "agree" and current == "agree":
+            raise ValidationError("This side has already agreed", "decision")
+        if not given_by_name:
+            raise ValidationError("Enter the name of the carer who gave the answer", "given_by_name")
     if decision in ("decline", "withdraw"):
         if reason not in CLOSE_REASONS:
             raise ValidationError("Choose a reason", "reason")
@@ -489,11 +739,12 @@ def record_response(
         decision=decision,
         given_by=given_by,
         given_by_name=given_by_name[:120],
-        how_checked=how_checked[:500],
+        how_checked=(how_checked or "").strip()[:500],
         reason=reason,
         note=(note or "").strip()[:1000],
         household_views=(household_views or "").strip()[:1000] if side == "household" else "",
         recorded_by_id=user.id,
+        **extra,
     )
     session.add(response)
     before = proposal.status
@@ -503,13 +754,13 @@ def record_response(
         else:
             proposal.carer_response = "agree"
         both = proposal.person_response == "agree" and proposal.carer_response == "agree"
-        proposal.status = "agreed" if both else "introductions"
+        proposal.status = states.move(proposal.status, "both_agree" if both else "one_side_agrees")
     else:
         if side == "person":
             proposal.person_response = "decline"
         else:
             proposal.carer_response = "decline"
-        _close(proposal, user, "declined" if decision == "decline" else "withdrawn", reason, note)
+        _close(proposal, user, decision, reason, note)
     proposal.version += 1
     session.add(proposal)
     session.flush()
@@ -523,6 +774,7 @@ def record_response(
             "side": side,
             "decision": decision,
             "given_by": given_by,
+            "capacity_state": extra.get("capacity_state"),
             "reason": reason,
             "status": [before, proposal.status],
         },
@@ -532,8 +784,8 @@ def record_response(
     return response
 
 
-def _close(proposal: Proposal, user, status: str, reason: str | None, note: str) -> None:
-    proposal.status = status
+def _close(proposal: Proposal, user, event: str, reason: str | None, note: str) -> None:
+    proposal.status = states.move(proposal.status, event)
     proposal.closed_reason = reason
     proposal.closed_note = (note or "").strip()[:1000]
     proposal.closed_by_id = user.id
@@ -548,7 +800,7 @@ def withdraw_proposal(session: Session, user, proposal_id: int, reason: str, not
     if reason not in CLOSE_REASONS:
         raise ValidationError("Choose a reason", "reason")
     before = proposal.status
-    _close(proposal, user, "withdrawn", reason, note)
+    _close(proposal, user, "withdraw", reason, note)
     proposal.version += 1
     session.add(proposal)
     session.flush()
@@ -558,11 +810,33 @@ def withdraw_proposal(session: Session, user, proposal_id: int, reason: str, not
         "proposal.withdraw",
         "proposal",
         proposal.id,
-        changes={"reason": reason, "status": [before, "withdrawn"]},
+        changes={"reason": reason, "status": [before, proposal.status]},
         person_id=proposal.person_id,
         household_id=proposal.household_id,
     )
     return proposal
+
+
+def withdraw_open_proposals(session: Session, user, person_id: int, reason: str, note: str = "") -> int:
+    """Close every open proposal of a person (their record is closing); returns how many."""
+    rows = session.exec(
+        select(Proposal).where(Proposal.person_id == person_id, Proposal.status.in_(states.OPEN_STATUSES))
+    ).all()
+    for proposal in rows:
+        withdraw_proposal(session, user, proposal.id, reason, note)
+    return len(rows)
+
+
+def _introduction_date_problem(proposal: Proposal, planned_for: date | None, status: str) -> ValidationError | None:
+    if planned_for is None:
+        return ValidationError("Enter the date of the meeting", "planned_for")
+    if planned_for < proposal.proposed_at.date():
+        return ValidationError(
+            f"A meeting cannot be before the proposal was made ({proposal.proposed_at:%d %B %Y})", "planned_for"
+        )
+    if status == "completed" and planned_for > today():
+        return ValidationError("A meeting that has happened cannot be in the future", "planned_for")
+    return None
 
 
 def add_introduction(
@@ -581,12 +855,11 @@ def add_introduction(
     _require_open(proposal)
     if kind not in INTRODUCTION_KINDS:
         raise ValidationError("Choose the kind of meeting", "kind")
-    if planned_for is None:
-        raise ValidationError("Enter the date of the meeting", "planned_for")
-    if status not in ("planned", "completed", "cancelled"):
+    if status not in INTRODUCTION_STATUSES:
         raise ValidationError("Choose whether the meeting is planned or has happened", "status")
-    if status == "completed" and planned_for > today():
-        raise ValidationError("A meeting that has happened cannot be in the future", "planned_for")
+    problem = _introduction_date_problem(proposal, planned_for, status)
+    if problem:
+        raise problem
     intro = Introduction(
         proposal_id=proposal.id,
         kind=kind,
@@ -597,8 +870,9 @@ def add_introduction(
         recorded_by_id=user.id,
     )
     session.add(intro)
-    if proposal.status == "proposed":
-        proposal.status = "introductions"
+    after = states.move(proposal.status, "introduction")
+    if after != proposal.status:
+        proposal.status = after
         proposal.version += 1
         session.add(proposal)
     session.flush()
@@ -624,7 +898,7 @@ def update_introduction(
     if intro is None:
         raise NotFound("No such introduction.")
     proposal = get_proposal(session, user, intro.proposal_id)
-    if status not in ("planned", "completed", "cancelled"):
+    if status not in INTRODUCTION_STATUSES:
         raise ValidationError("Choose whether the meeting is planned, has happened or was cancelled", "status")
     if status == "completed" and intro.planned_for > today():
         raise ValidationError("A meeting cannot have happened before its date", "status")
@@ -664,22 +938,54 @@ def responses_of(session: Session, proposal_id: int) -> list[ProposalResponse]:
     )
 
 
+def waiting_for_carer(session: Session, user) -> list[tuple[Proposal, Person]]:
+    """Open proposals to the carer's own household that wait for the household's answer."""
+    require(user, "own_proposal:read")
+    return list(
+        session.exec(
+            select(Proposal, Person)
+            .join(Person, Person.id == Proposal.person_id)
+            .where(
+                Proposal.household_id == (user.household_id or -1),
+                Proposal.status.in_(states.OPEN_STATUSES),
+                Proposal.carer_response == "pending",
+            )
+            .order_by(Proposal.proposed_at)
+        ).all()
+    )
+
+
 # --------------------------------------------------------------------------- approval
 
 
 def approval_blockers(session: Session, user, proposal: Proposal) -> list[str]:
-    """Why this user cannot approve this proposal now (empty when approval may go ahead)."""
+    """Why this user cannot approve this proposal now, on the current records (empty when it may go
+    ahead): role, four eyes, status, both sides' lawful agreement, liberty, unreviewed carer changes.
+    Eligibility of the household is re-checked by the engine in :func:`approve`."""
     out = []
     if not has_permission(getattr(user, "role", None), "proposal:approve"):
         out.append("Only a manager can approve a match.")
     if proposal.proposed_by_id == getattr(user, "id", None):
         out.append("You proposed this match, so another manager must approve it (four eyes).")
-    if proposal.status not in OPEN_STATUSES:
-        out.append(f"This proposal is {proposal.status}.")
-    if proposal.person_response != "agree":
-        out.append("The person's agreement has not been recorded.")
+    if not proposal.is_open:
+        out.append(f"This proposal is {states.LABELS.get(proposal.status, proposal.status).lower()}.")
+        return out
+    person = session.get(Person, proposal.person_id)
+    capacity = capacity_of(session, proposal)
+    out += consent_rules.approval_problems(
+        capacity["state"], latest_person_answer(session, proposal.id), person.first_name, today(), capacity["doubt"]
+    )
     if proposal.carer_response != "agree":
         out.append("The carer's agreement has not been recorded.")
+    out += consent_rules.liberty_problems(
+        proposal.arrangement_type, capacity["state"], latest_liberty(session, proposal.id), person.first_name, today()
+    )
+    household = session.get(Household, proposal.household_id)
+    if household.needs_review:
+        out.append(
+            "The carer changed the household's details and no one has reviewed the changes yet: "
+            "a coordinator reviews them on the household's page first."
+        )
     return out
 
 
@@ -690,8 +996,8 @@ def approve(
 
     Order: permission; lock the household row (PostgreSQL ``FOR UPDATE``; on SQLite
     the transaction began IMMEDIATE, so writers are already serialised); lock the
-    person and the proposal; check four eyes and both agreements; re-check every
-    hard constraint on the current records (places, terms, approval, DBS...);
+    person and the proposal; check every blocker of :func:`approval_blockers` on the
+    current records; re-check every hard constraint (places, terms, approval, DBS...);
     check the person has no other active live-in arrangement; then write.
     """
     require(user, "proposal:approve")
@@ -709,7 +1015,7 @@ def approve(
         select(Proposal).where(Proposal.id == proposal_id).with_for_update().execution_options(**fresh)
     ).one()
     _check_version(proposal, version)
-    if proposal.status in ("active", "approved"):
+    if proposal.status == "active":
         raise Conflict("This match has already been approved and the arrangement has started.")
     blockers = approval_blockers(session, user, proposal)
     if blockers:
@@ -737,7 +1043,7 @@ def approve(
         if other:
             raise Conflict(f"{person.first_name} already has an active live-in arrangement.")
     before = proposal.status
-    proposal.status = "active"
+    proposal.status = states.move(proposal.status, "approve")
     proposal.approved_by_id = user.id
     proposal.approved_at = utcnow()
     proposal.version += 1
@@ -752,7 +1058,7 @@ def approve(
         proposal_id=proposal.id,
     )
     session.add(arrangement)
-    if kind == "live_in" or person.status == "waiting":
+    if person.status in ("waiting", "referred") and kind != "short_breaks":  # a short break leaves them waiting
         person.status = "matched"
         person.version += 1
         session.add(person)
@@ -764,7 +1070,11 @@ def approve(
         "proposal.approve",
         "proposal",
         proposal.id,
-        changes={"status": [before, "active"], "arrangement_id": arrangement.id, "start_date": start.isoformat()},
+        changes={
+            "status": [before, proposal.status],
+            "arrangement_id": arrangement.id,
+            "start_date": start.isoformat(),
+        },
         person_id=person.id,
         household_id=household.id,
     )
@@ -803,7 +1113,3 @@ def record_refused_approval(session: Session, user, proposal_id: int, error: Exc
 
 #: The reason code of a refusal whose error names no rule of its own.
 REFUSAL_CODES = {"StaleRecord": "stale_version", "Conflict": "conflict", "ValidationError": "not_ready"}
-
-
-def reviews_window(start: date) -> tuple[date, date]:
-    return start + timedelta(weeks=4), start + timedelta(weeks=6)

@@ -10,23 +10,21 @@ from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
 from shared_lives.households.models import Household
-from shared_lives.matches import adapter, easy_read, services
+from shared_lives.matches import adapter, easy_read, services, states
 from shared_lives.matches.forms import (
     ApproveForm,
+    CapacityForm,
+    CarerAnswerForm,
     HouseholdResponseForm,
     IntroductionForm,
+    LibertyForm,
     PersonResponseForm,
     ProposeForm,
     WithdrawForm,
 )
-from shared_lives.matches.models import (
-    CLOSE_REASONS,
-    GIVEN_BY,
-    INTRODUCTION_KINDS,
-    PROPOSAL_STATUSES,
-    Introduction,
-)
+from shared_lives.matches.models import CLOSE_REASONS, GIVEN_BY, INTRODUCTION_KINDS, INTRODUCTION_STATUSES, Introduction
 from shared_lives.people.models import Person
+from shared_lives.rules import consent as consent_rules
 from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -34,17 +32,24 @@ from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 bp = Blueprint("matches", __name__)
 
 LABELS = {
-    "statuses": PROPOSAL_STATUSES,
+    "statuses": states.STATUSES,
     "reasons": CLOSE_REASONS,
     "given_by": GIVEN_BY,
     "kinds": INTRODUCTION_KINDS,
+    "intro_statuses": INTRODUCTION_STATUSES,
     "types": ARRANGEMENT_TYPES,
+    "capacity": consent_rules.CAPACITY_STATES,
+    "outcomes": consent_rules.ASSESSMENT_OUTCOMES,
+    "authority": consent_rules.AUTHORITY_KINDS,
+    "consulted": consent_rules.CONSULTED,
 }
 
 
 def _field_error(form, exc: Exception):
-    field = getattr(form, getattr(exc, "field", None) or "", None) or form.submit
-    field.errors = [*field.errors, str(exc)]
+    problems = getattr(exc, "problems", None) or [consent_rules.Problem(getattr(exc, "field", None) or "", str(exc))]
+    for problem in problems:
+        field = getattr(form, problem.field or "", None) or form.submit
+        field.errors = [*field.errors, problem.message]
 
 
 def _int_arg(name):
@@ -83,10 +88,10 @@ def index():
     ):
         raise PermissionDenied("proposal:read")
     status = request.args.get("status", "open")
-    if status not in ("open", "all", *PROPOSAL_STATUSES):
+    if status not in (*states.FILTERS, *states.STATUSES):
         status = "open"
     rows = services.list_proposals(get_session(), current_user, None if status == "all" else status)
-    return render_template("matches/index.html", rows=rows, status=status, labels=LABELS)
+    return render_template("matches/index.html", rows=rows, status=status, filters=states.FILTERS, labels=LABELS)
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
@@ -144,17 +149,18 @@ def _context(db, proposal):
         "labels": LABELS,
         "staff": has_permission(current_user.role, "proposal:read"),
         "age": age_on(person.date_of_birth, today()),
+        "consent": services.consent_summary(db, proposal),
     }
 
 
 @bp.get("/proposals/<int:proposal_id>")
 def detail(proposal_id: int):
-    """One proposal: both sides' answers, introductions and what happens next."""
+    """One proposal: both sides' answers, who decides, introductions and what happens next."""
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
-    if ctx["staff"] and proposal.status in services.OPEN_STATUSES:
+    if ctx["staff"] and proposal.is_open:
         ctx["exclusions"] = services.proposal_exclusions(db, proposal)
     template = "matches/detail.html" if ctx["staff"] else "matches/carer_detail.html"
     return render_template(template, **ctx)
@@ -171,7 +177,12 @@ def respond(proposal_id: int, side: str):
         raise PermissionDenied("proposal:respond")
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
-    form = PersonResponseForm() if side == "person" else HouseholdResponseForm()
+    if side == "person":
+        form = PersonResponseForm()
+    elif has_permission(role, "proposal:respond"):
+        form = HouseholdResponseForm()
+    else:
+        form = CarerAnswerForm()
     if request.method == "GET":
         form.version.data = str(proposal.version)
     if form.validate_on_submit():
@@ -189,6 +200,7 @@ def respond(proposal_id: int, side: str):
                 form.note.data,
                 form.household_views.data if side == "household" else "",
                 int(form.version.data) if (form.version.data or "").isdigit() else None,
+                **(form.consent() if side == "person" else {}),
             )
         except (ValidationError, StaleRecord) as exc:
             _field_error(form, exc)
@@ -248,6 +260,61 @@ def introduction(introduction_id: int):
     return render_template("matches/introduction.html", form=form, introduction=intro, **_context(db, proposal))
 
 
+@bp.route("/proposals/<int:proposal_id>/capacity", methods=["GET", "POST"])
+def capacity(proposal_id: int):
+    """Record an assessment of the person's capacity to make this proposal's decision."""
+    require(current_user, "proposal:respond")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = CapacityForm()
+    if request.method == "GET":
+        kind = ARRANGEMENT_TYPES.get(proposal.arrangement_type, "").lower()
+        form.decision.data = f"Whether to accept {kind} support from {db.get(Household, proposal.household_id).name}"
+    if form.validate_on_submit():
+        try:
+            services.record_capacity_assessment(
+                db,
+                current_user,
+                proposal.id,
+                form.outcome.data,
+                form.assessed_on.data,
+                form.assessor_name.data,
+                form.assessor_role.data,
+                form.decision.data,
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Capacity assessment recorded.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/capacity.html", form=form, **_context(db, proposal))
+
+
+@bp.route("/proposals/<int:proposal_id>/liberty", methods=["GET", "POST"])
+def liberty(proposal_id: int):
+    """Record whether a live-in plan may deprive the person of liberty, and its authorisation."""
+    require(current_user, "proposal:respond")
+    db = get_session()
+    proposal = services.get_proposal(db, current_user, proposal_id)
+    form = LibertyForm()
+    if form.validate_on_submit():
+        try:
+            services.record_liberty(
+                db,
+                current_user,
+                proposal.id,
+                {"yes": True, "no": False}.get(form.needed.data),
+                form.reference.data,
+                form.expires_on.data,
+            )
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("matches.detail", proposal_id=proposal.id))
+    return render_template("matches/liberty.html", form=form, **_context(db, proposal))
+
+
 @bp.route("/proposals/<int:proposal_id>/approve", methods=["GET", "POST"])
 def approve(proposal_id: int):
     """A manager who did not propose the match approves it; the arrangement starts."""
@@ -255,6 +322,7 @@ def approve(proposal_id: int):
     db = get_session()
     proposal = services.get_proposal(db, current_user, proposal_id)
     form = ApproveForm()
+    status = 200
     if request.method == "GET":
         form.version.data = str(proposal.version)
         form.start_date.data = today()
@@ -271,19 +339,13 @@ def approve(proposal_id: int):
             db.rollback()
             services.record_refused_approval(db, current_user, proposal.id, exc)
             _field_error(form, exc)
+            status = 409 if isinstance(exc, Conflict | StaleRecord) else 200
         else:
             flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
     ctx = _context(db, proposal)
     ctx["blockers"] = services.approval_blockers(db, current_user, proposal)
-    ctx["exclusions"] = services.proposal_exclusions(db, proposal)
-    status = (
-        409
-        if form.errors
-        and request.method == "POST"
-        and any("last place" in e or "already" in e for e in form.submit.errors + form.start_date.errors)
-        else 200
-    )
+    ctx["exclusions"] = services.proposal_exclusions(db, proposal) if proposal.is_open else []
     return render_template("matches/approve.html", form=form, **ctx), status
 
 

@@ -45,6 +45,8 @@ class Person(SQLModel, table=True):
     date_of_birth: date | None = None
     gender: str | None = Field(default=None, max_length=20)
     status: str = Field(default="waiting", max_length=20, index=True)
+    #: When the record was closed (after a death): retention counts from this date.
+    closed_on: date | None = None
     # Referral
     referral_date: date | None = None
     referrer_name: str = Field(default="", max_length=120)

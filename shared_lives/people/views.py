@@ -9,6 +9,7 @@ from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import StaleRecord, ValidationError
 from shared_lives.forms import field_error, page_number
+from shared_lives.matches import services as match_services
 from shared_lives.people import models, services
 from shared_lives.people.forms import PersonForm
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
@@ -63,8 +64,12 @@ def index():
 
 @bp.get("/<int:person_id>")
 def detail(person_id: int):
-    data = services.person_detail(get_session(), current_user, person_id)
-    return render_template("people/detail.html", **data, can_write=services.can_write(current_user), **_labels())
+    db = get_session()
+    data = services.person_detail(db, current_user, person_id)
+    latest = match_services.person_capacity(db, person_id)  # assessments belong to the journey
+    return render_template(
+        "people/detail.html", **data, assessment=latest, can_write=services.can_write(current_user), **_labels()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

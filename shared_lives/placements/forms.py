@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from shared_lives.forms import GovDateField
-from shared_lives.placements.services import END_DECIDED_BY, END_REASONS
+from shared_lives.placements.services import END_DECIDED_BY, END_REASONS, NEW_MATCH_ANSWERS
 
 
 class EndForm(FlaskForm):
@@ -18,6 +18,9 @@ class EndForm(FlaskForm):
         choices={"": "Choose a reason"} | END_REASONS,
         widget=GovSelect(),
         validators=[InputRequired("Choose why the arrangement ended")],
+    )
+    wants_new_match = RadioField(
+        "Does the person want a new match?", choices=NEW_MATCH_ANSWERS, widget=GovRadioInput(), validators=[Optional()]
     )
     decided_by = RadioField(
         "Who decided", choices=END_DECIDED_BY, widget=GovRadioInput(), validators=[InputRequired("Choose who decided")]
@@ -36,3 +39,8 @@ class ReviewForm(FlaskForm):
     completed_on = GovDateField("Date of the review", validators=[InputRequired("Enter the date of the review")])
     notes = TextAreaField("Notes", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+
+class ExtraReviewForm(FlaskForm):
+    due_on = GovDateField("Date the review is due", validators=[InputRequired("Enter the date the review is due")])
+    submit = SubmitField("Schedule the review", widget=GovSubmitInput())

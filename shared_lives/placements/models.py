@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from shared_lives.timeutil import utcnow
+from shared_lives.timeutil import today, utcnow
 
 ARRANGEMENT_STATUSES = {"active": "Active", "ended": "Ended"}
 
@@ -30,7 +30,13 @@ class Arrangement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-REVIEW_KINDS = {"first": "First review (4 to 6 weeks)", "monthly": "Monthly visit", "annual": "Annual review"}
+#: The one table of review labels (pages, home page, exports).
+REVIEW_KINDS = {
+    "first": "First review (4 to 6 weeks)",
+    "interim": "Interim visit",
+    "annual": "Annual review",
+    "extra": "Extra review",
+}
 
 
 class Review(SQLModel, table=True):
@@ -43,3 +49,12 @@ class Review(SQLModel, table=True):
     completed_on: date | None = None
     completed_by_id: int | None = Field(default=None, foreign_key="user.id")
     notes: str = Field(default="", max_length=2000)
+
+    @property
+    def label(self) -> str:
+        return REVIEW_KINDS.get(self.kind, self.kind)
+
+    @property
+    def overdue(self) -> bool:
+        """Still open after its due date."""
+        return self.completed_on is None and self.due_on < today()

@@ -1,14 +1,17 @@
 """Arrangements once started: reviews on a schedule, and the ending.
 
-Reviews: the first at 4 to 6 weeks (due at start + 5 weeks), then interim reviews
+Reviews: the first at 4 to 6 weeks (due at start + 5 weeks), then interim visits
 every ``REVIEW_INTERVAL_DAYS`` (app config, default 91) until the annual review,
 which is due a year after the start and then every year. Completing a review
-schedules the next one of its cycle. A review is *due* from 14 days before its
-date and *overdue* after it.
+schedules the next one of its cycle; a coordinator may add an extra review at any
+time. A review is *due* from 14 days before its date and *overdue* after it.
+
+Endings: the reason decides what happens to the person next, from ``ENDINGS``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -26,17 +29,42 @@ from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 FIRST_REVIEW_AFTER = timedelta(weeks=5)
 DUE_SOON = timedelta(days=14)
-END_REASONS = {
-    "planned_move": "Planned move on",
-    "person_choice": "The person chose to leave",
-    "carer_choice": "The carer asked to end it",
-    "needs_changed": "The person's needs changed",
-    "health": "Health or hospital",
-    "short_break_over": "The short break is over",
-    "safeguarding": "Safeguarding concern",
-    "death": "The person died",
-    "other": "Another reason",
+
+
+@dataclass(frozen=True)
+class Ending:
+    label: str
+    #: What happens to the person: "close" their record, "ask" whether they want a
+    #: new match, put them back "waiting", or "nothing" else changes.
+    next_step: str
+
+
+#: Each reason for an ending and what it means for the person. A short-break
+#: arrangement ending changes nothing else, whatever the reason, except a death.
+ENDINGS = {
+    "planned_move": Ending("Planned move on", "ask"),
+    "person_choice": Ending("The person chose to leave", "ask"),
+    "carer_choice": Ending("The carer stopped or asked to end it", "waiting"),
+    "breakdown": Ending("The arrangement broke down", "waiting"),
+    "needs_changed": Ending("The person's needs changed", "ask"),
+    "health": Ending("A hospital admission or health", "ask"),
+    "safeguarding": Ending("Safeguarding concern", "waiting"),
+    "short_break_over": Ending("The short break is over", "nothing"),
+    "death": Ending("The person died", "close"),
+    "other": Ending("Another reason", "ask"),
 }
+END_REASONS = {key: e.label for key, e in ENDINGS.items()}
+NEW_MATCH_ANSWERS = {"yes": "Yes, they want a new match", "no": "No: close their record"}
+
+
+def next_step(reason: str, arrangement_type: str) -> str:
+    """What ending an arrangement of this type for this reason means for the person."""
+    step = ENDINGS[reason].next_step
+    if arrangement_type == "short_breaks" and step != "close":
+        return "nothing"
+    return step
+
+
 END_DECIDED_BY = {
     "person": "The person (or their representative)",
     "carer": "The carer",
@@ -112,7 +140,9 @@ def complete_review(session: Session, user, review_id: int, completed_on: date |
     session.add(review)
     nxt = None
     if arrangement.status == "active":
-        if review.kind == "annual":
+        if review.kind == "extra":
+            pass  # an extra review is one-off; the cycle goes on as scheduled
+        elif review.kind == "annual":
             nxt = Review(
                 arrangement_id=arrangement.id,
                 kind="annual",
@@ -126,7 +156,7 @@ def complete_review(session: Session, user, review_id: int, completed_on: date |
                 )
             ).first()
             if annual is None or due < annual.due_on - timedelta(days=14):
-                nxt = Review(arrangement_id=arrangement.id, kind="monthly", due_on=due)
+                nxt = Review(arrangement_id=arrangement.id, kind="interim", due_on=due)
         if nxt:
             session.add(nxt)
     session.flush()
@@ -147,6 +177,43 @@ def complete_review(session: Session, user, review_id: int, completed_on: date |
     return review
 
 
+def schedule_review(session: Session, user, arrangement_id: int, due_on: date | None) -> Review:
+    """A coordinator adds an extra review to an active arrangement."""
+    require(user, "review:write")
+    arrangement = session.get(Arrangement, arrangement_id)
+    if arrangement is None:
+        raise NotFound("No such arrangement.")
+    if arrangement.status != "active":
+        raise ValidationError("Reviews can be added only to an active arrangement", "due_on")
+    if due_on is None:
+        raise ValidationError("Enter the date the review is due", "due_on")
+    if due_on < arrangement.start_date:
+        raise ValidationError("The review cannot be before the arrangement started", "due_on")
+    review = Review(arrangement_id=arrangement.id, kind="extra", due_on=due_on)
+    session.add(review)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        "review.schedule",
+        "review",
+        review.id,
+        changes={"kind": "extra", "due_on": due_on.isoformat()},
+        person_id=arrangement.person_id,
+        household_id=arrangement.household_id,
+    )
+    return review
+
+
+def _locked_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:
+    return session.exec(
+        select(Arrangement)
+        .where(Arrangement.id == arrangement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def end_arrangement(
     session: Session,
     user,
@@ -156,15 +223,12 @@ def end_arrangement(
     decided_by: str,
     note: str = "",
     planned: bool | None = None,
+    wants_new_match: bool | None = None,
 ) -> Arrangement:
-    """End an arrangement with its date, reason and who decided. The history stays."""
+    """End an arrangement with its date, reason and who decided; the reason decides what
+    happens to the person next (``ENDINGS``). The history stays."""
     require(user, "arrangement:write")
-    arrangement = session.exec(
-        select(Arrangement)
-        .where(Arrangement.id == arrangement_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    arrangement = _locked_arrangement(session, arrangement_id)
     if arrangement is None:
         raise NotFound("No such arrangement.")
     if arrangement.status != "active":
@@ -173,10 +237,58 @@ def end_arrangement(
         raise ValidationError("Enter the date the arrangement ended", "end_date")
     if end_date < arrangement.start_date:
         raise ValidationError("The end date cannot be before the start", "end_date")
-    if reason not in END_REASONS:
+    if end_date > today():
+        raise ValidationError("The end date cannot be in the future", "end_date")
+    if reason not in ENDINGS:
         raise ValidationError("Choose why the arrangement ended", "reason")
+    if reason == "short_break_over" and arrangement.arrangement_type != "short_breaks":
+        raise ValidationError("This arrangement is not a short break: choose another reason", "reason")
     if decided_by not in END_DECIDED_BY:
         raise ValidationError("Choose who decided to end it", "decided_by")
+    step = next_step(reason, arrangement.arrangement_type)
+    if step == "ask" and wants_new_match is None:
+        raise ValidationError("Choose whether they want a new match", "wants_new_match")
+    person = session.get(Person, arrangement.person_id)
+    before = person.status
+    _close_arrangement(session, user, arrangement, end_date, reason, decided_by, note, planned)
+    others = session.exec(
+        select(Arrangement).where(
+            Arrangement.person_id == person.id, Arrangement.status == "active", Arrangement.id != arrangement.id
+        )
+    ).all()
+    if step == "close":
+        for other in others:
+            _close_arrangement(session, user, other, end_date, reason, decided_by, "", planned)
+        from shared_lives.matches.services import withdraw_open_proposals  # the journey imports this area
+
+        withdraw_open_proposals(session, user, person.id, "other", "The person died.")
+        person.status, person.closed_on = "closed", end_date
+    elif step != "nothing" and not [o for o in others if o.arrangement_type != "short_breaks"]:
+        if step == "waiting" or wants_new_match:
+            person.status = "waiting"
+        else:
+            person.status, person.closed_on = "closed", end_date
+    if person.status != before:
+        person.version += 1
+        session.add(person)
+        session.flush()
+        audit(
+            session,
+            actor_of(user),
+            "person.status",
+            "person",
+            person.id,
+            changes={
+                "status": [before, person.status],
+                "closed_on": person.closed_on and person.closed_on.isoformat(),
+                "after": "arrangement.end",
+            },
+            person_id=person.id,
+        )
+    return arrangement
+
+
+def _close_arrangement(session, user, arrangement, end_date, reason, decided_by, note, planned) -> None:
     arrangement.status = "ended"
     arrangement.end_date = end_date
     text = f"{END_REASONS[reason]}. Decided by: {END_DECIDED_BY[decided_by]}."
@@ -186,16 +298,6 @@ def end_arrangement(
     arrangement.end_planned = planned
     arrangement.ended_by_id = user.id
     session.add(arrangement)
-    person = session.get(Person, arrangement.person_id)
-    still = session.exec(
-        select(Arrangement.id).where(
-            Arrangement.person_id == person.id, Arrangement.status == "active", Arrangement.id != arrangement.id
-        )
-    ).first()
-    if still is None and person.status == "matched":
-        person.status = "waiting"
-        person.version += 1
-        session.add(person)
     session.flush()
     audit(
         session,
@@ -207,7 +309,6 @@ def end_arrangement(
         person_id=arrangement.person_id,
         household_id=arrangement.household_id,
     )
-    return arrangement
 
 
 def reviews_due(session: Session, on: date | None = None) -> list[tuple[Review, Arrangement, Person, Household]]:

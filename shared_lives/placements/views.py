@@ -11,8 +11,8 @@ from shared_lives.errors import NotFound, ValidationError
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
-from shared_lives.placements.forms import EndForm, ReviewForm
-from shared_lives.placements.models import REVIEW_KINDS, Arrangement, Review
+from shared_lives.placements.forms import EndForm, ExtraReviewForm, ReviewForm
+from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
@@ -44,8 +44,6 @@ def index():
         holding=holding,
         due=due,
         types=ARRANGEMENT_TYPES,
-        kinds=REVIEW_KINDS,
-        today=today(),
     )
 
 
@@ -61,8 +59,6 @@ def detail(arrangement_id: int):
         household=db.get(Household, arrangement.household_id),
         reviews=services.reviews_of(db, arrangement.id),
         types=ARRANGEMENT_TYPES,
-        kinds=REVIEW_KINDS,
-        today=today(),
     )
 
 
@@ -84,6 +80,7 @@ def end(arrangement_id: int):
                 form.decided_by.data,
                 form.note.data,
                 form.planned.data == "yes",
+                {"yes": True, "no": False}.get(form.wants_new_match.data),
             )
         except ValidationError as exc:
             _field_error(form, exc)
@@ -93,6 +90,31 @@ def end(arrangement_id: int):
     services.record_view(db, current_user, arrangement, request.endpoint)
     return render_template(
         "placements/end.html",
+        form=form,
+        arrangement=arrangement,
+        person=db.get(Person, arrangement.person_id),
+        household=db.get(Household, arrangement.household_id),
+    )
+
+
+@bp.route("/arrangements/<int:arrangement_id>/reviews/new", methods=["GET", "POST"])
+def new_review(arrangement_id: int):
+    """A coordinator schedules an extra review."""
+    require(current_user, "review:write")
+    db = get_session()
+    arrangement = services.get_arrangement(db, current_user, arrangement_id)
+    form = ExtraReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.schedule_review(db, current_user, arrangement.id, form.due_on.data)
+        except ValidationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Extra review scheduled.", "success")
+            return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
+    services.record_view(db, current_user, arrangement, request.endpoint)
+    return render_template(
+        "placements/new_review.html",
         form=form,
         arrangement=arrangement,
         person=db.get(Person, arrangement.person_id),
@@ -126,7 +148,6 @@ def review(review_id: int):
         form=form,
         review=row,
         arrangement=arrangement,
-        kinds=REVIEW_KINDS,
         person=db.get(Person, arrangement.person_id),
         household=db.get(Household, arrangement.household_id),
     )

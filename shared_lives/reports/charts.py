@@ -7,7 +7,7 @@ as text, so nothing is told by colour or pattern alone.
 >>> c = bar_chart("waits", "Time to first proposal", "Median 12 days.",
 ...               [("Under 2 weeks", [3]), ("2 to 4 weeks", [1])], ["People"])
 >>> [(b["value"], b["width"]) for r in c["rows"] for b in r["bars"]]
-[(3, 340.0), (1, 113.3)]
+[(3, 290.0), (1, 96.7)]
 >>> c["rows"][0]["bars"][0]["text"]
 '3'
 """
@@ -15,8 +15,8 @@ as text, so nothing is told by colour or pattern alone.
 from __future__ import annotations
 
 WIDTH = 640
-LABEL_WIDTH = 200
-BAR_SPACE = 340
+LABEL_WIDTH = 250
+BAR_SPACE = 290
 BAR_HEIGHT = 20
 BAR_GAP = 4
 GROUP_GAP = 16

@@ -24,6 +24,7 @@ from shared_lives.auth.permissions import require
 from shared_lives.carers import services as carers
 from shared_lives.households.models import Household
 from shared_lives.matches.models import PROPOSAL_STATUSES, Proposal
+from shared_lives.matches.states import STATUSES
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placements
 from shared_lives.placements.models import Arrangement
@@ -35,8 +36,8 @@ from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 #: Months a report may look back over, and the words for each.
 PERIODS = {3: "Last 3 months", 6: "Last 6 months", 12: "Last 12 months"}
 DEFAULT_PERIOD = 12
-#: The proposal stages before an arrangement starts, in journey order.
-STAGES = ("proposed", "introductions", "agreed")
+#: The proposal stages before an arrangement starts (the open states), in journey order.
+STAGES = tuple(code for code, state in STATUSES.items() if state.open)
 STAGE_LABELS = {
     "proposed": "Proposed, waiting for answers",
     "introductions": "In introductions",

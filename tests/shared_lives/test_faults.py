@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import time
 from collections import Counter
 from html import unescape
@@ -28,18 +27,11 @@ from shared_lives.db import get_engine, get_session, make_engine
 from shared_lives.vocab.models import VocabularyTerm
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, closed_port
 
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
 ACTION_RE = re.compile(r'<form method="post" action="([^"]*)" novalidate>')
 OUTAGE_SECONDS = 5
-
-
-def closed_port() -> int:
-    """A local port where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

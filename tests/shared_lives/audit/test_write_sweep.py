@@ -234,9 +234,10 @@ CASES: dict[str, Case] = {
         lambda ids: {
             "version": str(ids["open_proposal_version"]),
             "decision": "agree",
-            "given_by": "representative",
+            "given_by": "person",
             "given_by_name": "Pat Jones",
             "how_checked": "Talked it through together, with pictures",
+            "person_views": "Looking forward to it",
             "reason": "",
         },
         "proposal.person_agree",
@@ -265,6 +266,28 @@ CASES: dict[str, Case] = {
         },
         "introduction.update",
     ),
+    "matches.capacity": Case(
+        "coordinator",
+        lambda ids: f"/proposals/{ids['open_proposal_id']}/capacity",
+        lambda ids: {
+            "decision": "Whether to live with the Sweep Match household",
+            "outcome": "lacks",
+            "assessed_on": gov_date(today()),
+            "assessor_name": "Dana Social-Worker",
+            "assessor_role": "Social worker",
+        },
+        "capacity.assess",
+    ),
+    "matches.liberty": Case(
+        "coordinator",
+        lambda ids: f"/proposals/{ids['open_proposal_id']}/liberty",
+        lambda ids: {
+            "needed": "yes",
+            "reference": "COP 1234567",
+            "expires_on": gov_date(today() + timedelta(days=300)),
+        },
+        "liberty.record",
+    ),
     "matches.approve": Case(
         "manager",
         lambda ids: f"/proposals/{ids['agreed_proposal_id']}/approve",
@@ -275,8 +298,20 @@ CASES: dict[str, Case] = {
     "placements.end": Case(
         "coordinator",
         lambda ids: f"/arrangements/{ids['arrangement_id']}/end",
-        lambda ids: {"end_date": gov_date(today()), "reason": "planned_move", "decided_by": "mutual", "planned": "yes"},
+        lambda ids: {
+            "end_date": gov_date(today()),
+            "reason": "planned_move",
+            "wants_new_match": "yes",
+            "decided_by": "mutual",
+            "planned": "yes",
+        },
         "arrangement.end",
+    ),
+    "placements.new_review": Case(
+        "coordinator",
+        lambda ids: f"/arrangements/{ids['arrangement_id']}/reviews/new",
+        lambda ids: {"due_on": gov_date(today() + timedelta(days=20))},
+        "review.schedule",
     ),
     "placements.review": Case(
         "coordinator",
@@ -306,6 +341,11 @@ KNOWN: dict[str, Known] = {
     "matches.approve": Known(
         ("engine.run", "proposal.approve", "arrangement.start"),
         "approve records its re-check as an engine run and the new arrangement as arrangement.start",
+    ),
+    # an ending decides what happens to the person next: here they wait for a new match.
+    "placements.end": Known(
+        ("arrangement.end", "person.status"),
+        "end_arrangement records the person's new status (waiting again) as person.status",
     ),
 }
 
@@ -337,13 +377,24 @@ def ids(app, db, users):
     def propose(who, agreed: bool):
         p = call(app, match_services.create_proposal, coordinator, who.id, match_household.id, "Sweep fixture")
         if agreed:
-            call(app, match_services.record_response, coordinator, p.id, "person", "agree", "person", "Self", "Asked")
+            call(
+                app,
+                match_services.record_response,
+                coordinator,
+                p.id,
+                "person",
+                "agree",
+                "person",
+                "Self",
+                "Asked",
+                person_views="Keen",
+            )
             p = call(app, match_services.record_response, coordinator, p.id, "household", "agree", "carer", "Ann")
             p = call(app, match_services.get_proposal, coordinator, p.proposal_id)
         return p
 
     open_proposal = propose(open_person, agreed=False)
-    intro_date = today() - timedelta(days=1)
+    intro_date = today()
     intro = call(app, match_services.add_introduction, coordinator, open_proposal.id, "tea_visit", intro_date)
     open_proposal = call(app, match_services.get_proposal, coordinator, open_proposal.id)
     agreed = propose(agreed_person, agreed=True)

@@ -48,7 +48,18 @@ def history(app, db, users):
     proposer = users["coordinator"]
     coordinator, manager = as_user(proposer), as_user(users["manager"])
     proposal = call(app, matches.create_proposal, coordinator, person.id, household.id, "Both like gardening")
-    call(app, matches.record_response, coordinator, proposal.id, "person", "agree", "person", "Tess", "Asked her")
+    call(
+        app,
+        matches.record_response,
+        coordinator,
+        proposal.id,
+        "person",
+        "agree",
+        "person",
+        "Tess",
+        "Asked her",
+        person_views="Keen",
+    )
     call(app, matches.record_response, coordinator, proposal.id, "household", "agree", "carer", "The carer")
     arrangement = call(app, matches.approve, manager, proposal.id, today())  # starts the day it was proposed
     call(app, auth_services.change_role, as_user(users["admin"]), proposer.id, "manager", None)

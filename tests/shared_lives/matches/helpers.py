@@ -22,3 +22,22 @@ def call(app, fn, *args, **kwargs):
         except Exception:
             session.rollback()
             raise
+
+
+def person_agrees(app, user, proposal_id, name="Sam Quenby"):
+    """The person's own agreement (capacity presumed), with how it was reached and their views."""
+    from shared_lives.matches import services
+
+    return call(
+        app,
+        services.record_response,
+        user,
+        proposal_id,
+        "person",
+        "agree",
+        "person",
+        name,
+        "Talked it through with the easy-read page",
+        person_views="Looking forward to meeting them",
+        easy_read_used=True,
+    )

@@ -30,7 +30,16 @@ def test_eight_concurrent_approvals_of_the_last_place_give_one_arrangement(app, 
     for person in people:
         p = call(app, services.create_proposal, w.coordinator, person.id, w.household.id, "Race")
         call(
-            app, services.record_response, w.coordinator, p.id, "person", "agree", "person", person.first_name, "Asked"
+            app,
+            services.record_response,
+            w.coordinator,
+            p.id,
+            "person",
+            "agree",
+            "person",
+            person.first_name,
+            "Asked",
+            person_views="Keen",
         )
         call(app, services.record_response, w.coordinator, p.id, "household", "agree", "carer", "Ann Rivers")
         proposals.append(p.id)

@@ -8,10 +8,12 @@ from sqlmodel import func, select
 
 from shared_lives.audit.models import AuditEntry
 from shared_lives.households.models import Household
+from shared_lives.matches import services
 from shared_lives.matches.models import EngineRun, Introduction, Proposal
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import today
 from tests.conftest import post_form
+from tests.shared_lives.matches.helpers import call, person_agrees
 
 
 def fresh(db, model, ident):
@@ -56,15 +58,26 @@ def test_whole_journey_through_the_pages(signed_in, db, people_places):
     proposal = propose_via_pages(signed_in, db, w)
     assert proposal.engine_run_id is not None and proposal.status == "proposed"
     coord = signed_in("coordinator")
+    answer = {
+        "decision": "agree",
+        "given_by": "advocate",
+        "given_by_name": "Lee Advocate",
+        "how_checked": "Easy-read page with Sam and Lee",
+        "person_views": "Sam wants to live somewhere with a garden",
+        "version": proposal.version,
+    }
+    r = post_form(coord, f"/proposals/{proposal.id}/respond/person", answer)
+    refused = r.get_data(as_text=True)
+    assert r.status_code == 200 and "only Sam&#39;s own answer counts" in refused  # beside the field
+    assert 'id="given_by-error"' in refused
     r = post_form(
         coord,
         f"/proposals/{proposal.id}/respond/person",
         {
-            "decision": "agree",
-            "given_by": "advocate",
-            "given_by_name": "Lee Advocate",
-            "how_checked": "Easy-read page with Sam and Lee",
-            "version": proposal.version,
+            **answer,
+            "given_by": "person",
+            "given_by_name": "Sam Quenby",
+            "supports": ["easy_read_used", "advocate_present"],
         },
     )
     assert r.status_code == 302, r.get_data(as_text=True).split("main-content")[-1][:3000]
@@ -115,7 +128,13 @@ def test_whole_journey_through_the_pages(signed_in, db, people_places):
     r = post_form(
         coord,
         f"/arrangements/{arrangement.id}/end",
-        {**date_fields("end_date", today()), "reason": "planned_move", "decided_by": "person", "planned": "yes"},
+        {
+            **date_fields("end_date", today()),
+            "reason": "planned_move",
+            "wants_new_match": "yes",
+            "decided_by": "person",
+            "planned": "yes",
+        },
     )
     assert r.status_code == 302, r.get_data(as_text=True).split("main-content")[-1][:3000]
     ended = fresh(db, Arrangement, arrangement.id)
@@ -153,11 +172,8 @@ def test_approval_refused_with_the_reason_when_the_household_became_ineligible(s
 def test_an_error_midway_through_an_approval_request_leaves_nothing(app, signed_in, db, people_places, monkeypatch):
     w = people_places
     proposal = propose_via_pages(signed_in, db, w)
-    row = fresh(db, Proposal, proposal.id)
-    row.person_response = row.carer_response = "agree"
-    row.status = "agreed"
-    db.add(row)
-    db.commit()
+    person_agrees(app, w.coordinator, proposal.id)
+    call(app, services.record_response, w.coordinator, proposal.id, "household", "agree", "carer", "Ann Rivers")
     manager = signed_in("manager")
     form_page = manager.get(f"/proposals/{proposal.id}/approve")
     audits = count(db, AuditEntry)

@@ -45,9 +45,11 @@ def agree(app, w, proposal_id, side):
             proposal_id,
             "person",
             "agree",
-            "representative",
-            "Pat Jones",
+            "person",
+            "Sam Quenby",
             "Talked with Sam and Pat together, with pictures",
+            person_views="Sam liked the garden and the dog",
+            easy_read_used=True,
         )
     return call(app, services.record_response, w.coordinator, proposal_id, "household", "agree", "carer", "Ann Rivers")
 
@@ -80,7 +82,7 @@ def test_no_path_to_an_arrangement_without_all_three(app, db, people_places, ord
             try:
                 approve(app, w, proposal.id)
             except ValidationError as exc:
-                assert "agreement has not been recorded" in str(exc)
+                assert "side has not agreed" in str(exc) or "agreement has not been recorded" in str(exc)
         else:
             agree(app, w, proposal.id, "household" if step == "carer" else "person")
     arrangements = count(db, Arrangement)
@@ -117,8 +119,8 @@ def test_states_move_proposed_introductions_agreed_active(app, db, people_places
     assert 365 <= (reviews[1].due_on - arrangement.start_date).days <= 366
     responses = db.exec(select(ProposalResponse).where(ProposalResponse.proposal_id == p.id)).all()
     person_side = next(r for r in responses if r.side == "person")
-    assert (person_side.given_by, person_side.given_by_name) == ("representative", "Pat Jones")
-    assert person_side.how_checked
+    assert (person_side.given_by, person_side.capacity_state) == ("person", "not_assessed")
+    assert person_side.how_checked and person_side.easy_read_used and person_side.person_views
 
 
 def test_the_proposer_cannot_approve_even_as_a_manager(app, db, people_places):
@@ -137,37 +139,38 @@ def test_the_proposer_cannot_approve_even_as_a_manager(app, db, people_places):
     assert count(db, Arrangement) == 1
 
 
-def test_only_managers_approve_and_only_coordinators_propose(app, db, people_places):
+def test_only_managers_approve_and_a_manager_can_do_what_a_coordinator_does(app, db, people_places):
     w = people_places
-    with pytest.raises(PermissionDenied):
-        call(app, services.create_proposal, w.manager, w.person.id, w.household.id, "why")
-    p = propose(app, w)
+    for user in (w.carer, w.auditor):
+        with pytest.raises(PermissionDenied):
+            call(app, services.create_proposal, user, w.person.id, w.household.id, "why")
+    p = call(app, services.create_proposal, w.manager, w.person.id, w.household.id, "Both like gardening")
+    call(app, services.add_introduction, w.manager, p.id, "tea_visit", today())
     agree(app, w, p.id, "person")
-    agree(app, w, p.id, "household")
+    call(app, services.record_response, w.manager, p.id, "household", "agree", "carer", "Ann Rivers")
     for user in (w.coordinator, w.carer, w.auditor):
         with pytest.raises(PermissionDenied):
             approve(app, w, p.id, user=user)
+    with pytest.raises(ValidationError, match="four eyes"):
+        approve(app, w, p.id)  # the manager who proposed it
     assert count(db, Arrangement) == 0
+    approve(app, w, p.id, user=w.manager2)
+    assert count(db, Arrangement) == 1
 
 
-def test_person_response_needs_who_and_how_checked(app, people_places):
+def test_person_response_needs_who_how_and_their_views(app, people_places):
     w = people_places
     p = propose(app, w)
-    with pytest.raises(ValidationError, match="how the answer was checked"):
-        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "person", "Sam Jones", "")
+    views = {"person_views": "Keen"}
+    with pytest.raises(ValidationError, match="how Sam reached"):
+        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "person", "Sam", "", **views)
+    with pytest.raises(ValidationError, match="thinks and feels"):
+        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "person", "Sam", "Asked")
     with pytest.raises(ValidationError, match="who gave"):
-        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "carer", "Sam", "asked")
-    call(
-        app,
-        services.record_response,
-        w.coordinator,
-        p.id,
-        "person",
-        "agree",
-        "best_interests",
-        "Dr Lee",
-        "MCA assessment",
-    )
+        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "carer", "Sam", "asked", **views)
+    with pytest.raises(ValidationError, match="only Sam's own answer counts"):
+        call(app, services.record_response, w.coordinator, p.id, "person", "agree", "best_interests", "Dr Lee", **views)
+    call(app, services.record_response, w.coordinator, p.id, "person", "agree", "person", "Sam", "Asked", **views)
 
 
 def test_decline_closes_without_deleting_and_the_person_waits(app, db, people_places):
@@ -216,6 +219,7 @@ def test_a_side_that_agreed_can_withdraw(app, db, people_places):
         "Sam",
         "Asked Sam",
         reason="not_right_fit",
+        person_views="Sam would rather stay near college",
     )
     assert fresh(db, Proposal, p.id).status == "withdrawn"
     with pytest.raises(ValidationError):
@@ -247,7 +251,18 @@ def test_carer_answers_only_for_their_own_household(app, db, people_places):
     with pytest.raises(NotFound):
         call(app, services.record_response, w.carer, theirs.id, "household", "agree", "carer", "Me")
     with pytest.raises(PermissionDenied):
-        call(app, services.record_response, w.carer, mine.id, "person", "agree", "person", "Sam", "asked")
+        call(
+            app,
+            services.record_response,
+            w.carer,
+            mine.id,
+            "person",
+            "agree",
+            "person",
+            "Sam",
+            "asked",
+            person_views="x",
+        )
 
 
 @pytest.mark.parametrize(

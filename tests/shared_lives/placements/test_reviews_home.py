@@ -24,7 +24,18 @@ def start(app, db, users, start_date):
         db.commit()
     coordinator, manager = as_user(users["coordinator"]), as_user(users["manager"])
     p = call(app, services.create_proposal, coordinator, person.id, household.id, "Good fit")
-    call(app, services.record_response, coordinator, p.id, "person", "agree", "person", "Robin", "Asked Robin")
+    call(
+        app,
+        services.record_response,
+        coordinator,
+        p.id,
+        "person",
+        "agree",
+        "person",
+        "Robin",
+        "Asked Robin",
+        person_views="Happy",
+    )
     call(app, services.record_response, coordinator, p.id, "household", "agree", "carer", "Carer")
     return call(app, services.approve, manager, p.id, start_date), coordinator
 
@@ -45,7 +56,7 @@ def test_completing_reviews_schedules_the_next(app, db, users):
         call(app, placements.complete_review, coordinator, first.id, today() + timedelta(days=2))
     call(app, placements.complete_review, coordinator, first.id, today(), "Fine")
     kinds = sorted(r.kind for r in db.exec(select(Review).where(Review.arrangement_id == arrangement.id)).all())
-    assert kinds == ["annual", "first", "monthly"]
+    assert kinds == ["annual", "first", "interim"]
 
 
 def test_ending_records_date_reason_and_who_decided_and_person_waits_again(app, db, users):

@@ -3,7 +3,7 @@ audit chain valid, and touch nothing else."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, SQLModel, select
@@ -136,3 +136,80 @@ def test_the_period_is_the_schemes_setting(app, db, scheme):
     assert sorted(result.person_ids) == sorted([scheme["expired"]["person"].id, scheme["recent"]["person"].id])
     db.rollback()
     assert db.get(Person, scheme["recent"]["person"].id).first_name == "Recenta"
+
+
+def test_no_trace_of_an_anonymised_person_is_left_anywhere(app, db, users):
+    """Issue 11: after retention, no table holds the person's name, needs or age (engine-run
+    snapshots and results included); counts are kept and the audit chain verifies."""
+    import json
+    import re
+
+    from sqlalchemy import func as sa_func
+
+    from shared_lives.audit.services import SYSTEM, record
+    from shared_lives.matches import services as matches
+    from tests.shared_lives.matches.helpers import as_user, call
+
+    born = today().replace(year=today().year - 93) - timedelta(days=40)
+    with app.app_context():
+        household = factories.make_household(db, interests=["gardening"])
+        factories.make_carer(db, household, terms_max_people=3)
+        kw = {"needs": ["zq_rare_need"], "date_of_birth": born, "risks": "Zqrisk words"}
+        placed = make_journey(
+            db, users, household=household, ended=False, first_name="Quillon", last_name="Zarkoff", **kw
+        )
+        waiting = factories.make_person(db, first_name="Wendeline", last_name="Stays")
+        closed = factories.make_person(db, first_name="Clodagh", last_name="Shutter", status="closed")
+        recently_closed = factories.make_person(db, first_name="Rosalind", last_name="Recent", status="closed")
+        for who, years_ago in ((closed, 3), (recently_closed, 0)):
+            when = datetime.combine(today() - timedelta(days=365 * years_ago + 10), datetime.min.time(), UTC)
+            changes = {"status": ["waiting", "closed"]}
+            record(db, app.config["AUDIT_KEY"], SYSTEM, "person.update", "person", who.id, changes=changes, at=when)
+        db.commit()
+    coordinator = as_user(users["coordinator"])
+    call(app, matches.suggestions_for_person, coordinator, placed["person"].id)
+    call(app, matches.suggestions_for_household, coordinator, household.id)  # the person is a resident
+    call(app, matches.scheme_view, coordinator)
+    with app.app_context():
+        arrangement = db.get(Arrangement, placed["arrangement"].id)
+        arrangement.status, arrangement.end_date = "ended", YEARS_AGO_10
+        arrangement.start_date = YEARS_AGO_10 - timedelta(days=300)
+        db.add(arrangement)
+        db.commit()
+
+    def traces(text: str) -> list[str]:
+        found = [w for w in ("Quillon", "Zarkoff", "zq_rare_need", "Zqrisk", born.isoformat(), "Clodagh", "Shutter")]
+        found = [w for w in found if w in text]
+        return found + re.findall(r'"age": ?93\b', text)
+
+    def scan() -> tuple[list, dict]:
+        hits, counts = [], {}
+        with get_engine(app).connect() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                counts[table.name] = conn.execute(select(sa_func.count()).select_from(table)).scalar()
+                for row in conn.execute(table.select()):
+                    text = json.dumps(dict(row._mapping), default=str)
+                    hits += [(table.name, t) for t in traces(text)]
+        return hits, counts
+
+    before_hits, before = scan()
+    assert {t for t, _ in before_hits} >= {"person", "engine_run"}, "the scan must see the person before"
+    dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
+    assert "Would anonymise 2 people" in dry.output and "engine runs keep only their ids" in dry.output
+    assert f"{placed['person'].reference}: last arrangement ended on {YEARS_AGO_10.isoformat()}" in dry.output
+    assert f"{closed.reference}: referral closed, never placed," in dry.output
+    assert scan()[1] == before, "a dry run changes nothing"
+
+    result = app.test_cli_runner().invoke(args=["retention", "run", "--apply"])
+    assert result.exit_code == 0 and "Anonymised 2 people" in result.output, result.output
+    hits, after = scan()
+    print(f"retention scan: {len(before_hits)} traces before, {len(hits)} after, in {len(after)} tables")
+    assert hits == []
+    assert {t: n for t, n in after.items() if t != "audit_entry"} == {
+        t: n for t, n in before.items() if t != "audit_entry"
+    }
+    assert after["audit_entry"] == before["audit_entry"] + 3  # two anonymisations and the run
+    with Session(get_engine(app)) as s:
+        assert verify_chain(s, app.config["AUDIT_KEY"]).ok
+        assert s.get(Person, waiting.id).first_name == "Wendeline"  # the waiting person is untouched
+        assert s.get(Person, recently_closed.id).first_name == "Rosalind"  # closed too recently
