@@ -3,6 +3,7 @@
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
+from shared_lives.equality.models import EqualityRecord
 from shared_lives.households.models import Household
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
@@ -16,6 +17,7 @@ __all__ = [
     "Carer",
     "DbsCheck",
     "EngineRun",
+    "EqualityRecord",
     "Household",
     "Introduction",
     "Person",

@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from shared_lives.admin.views import bp as admin_bp
     from shared_lives.audit.views import bp as audit_bp
     from shared_lives.carers.views import bp as carers_bp
+    from shared_lives.equality.views import bp as equality_bp
     from shared_lives.exports.views import bp as exports_bp
     from shared_lives.households.views import bp as households_bp
     from shared_lives.main.views import bp as main_bp
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
         households_bp,
         carers_bp,
         people_bp,
+        equality_bp,
         matches_bp,
         placements_bp,
         reports_bp,

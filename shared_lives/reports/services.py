@@ -14,7 +14,7 @@ import re
 import statistics
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -271,31 +271,39 @@ def checks(session: Session) -> list[Figure]:
     ]
 
 
+def first_dates(session: Session) -> dict[str, dict[int, date]]:
+    """Each person's first proposal date and first arrangement start, by person id."""
+    proposals = session.exec(
+        select(Proposal.person_id, func.min(Proposal.proposed_at)).group_by(Proposal.person_id)
+    ).all()
+    arrangements = session.exec(
+        select(Arrangement.person_id, func.min(Arrangement.start_date)).group_by(Arrangement.person_id)
+    ).all()
+    return {
+        "proposal": {pid: when.date() if isinstance(when, datetime) else when for pid, when in proposals},
+        "arrangement": dict(arrangements),
+    }
+
+
+def timing(firsts: dict[int, date], referred: dict[int, date | None], since: date, on: date, people=None) -> Timing:
+    """Days from referral to each first event that fell in ``since``..``on`` (of ``people``, when given)."""
+    out = Timing(days=[])
+    for person_id, when in firsts.items():
+        if not since <= when <= on or (people is not None and person_id not in people):
+            continue
+        start = referred.get(person_id)
+        if start is None:
+            out.undated += 1
+        else:
+            out.days.append(max(0, (when - start).days))
+    return out
+
+
 def waiting_times(session: Session, since: date, on: date | None = None) -> dict[str, Timing]:
     """Days from referral to first proposal, and to the first arrangement, for events in the period."""
     on = on or today()
     referred = dict(session.exec(select(Person.id, Person.referral_date)).all())
-    first_proposal = session.exec(
-        select(Proposal.person_id, func.min(Proposal.proposed_at)).group_by(Proposal.person_id)
-    ).all()
-    first_arrangement = session.exec(
-        select(Arrangement.person_id, func.min(Arrangement.start_date)).group_by(Arrangement.person_id)
-    ).all()
-
-    def timing(rows) -> Timing:
-        out = Timing(days=[])
-        for person_id, when in rows:
-            when = when.date() if hasattr(when, "date") and callable(when.date) else when
-            if not since <= when <= on:
-                continue
-            start = referred.get(person_id)
-            if start is None:
-                out.undated += 1
-            else:
-                out.days.append(max(0, (when - start).days))
-        return out
-
-    return {"proposal": timing(first_proposal), "arrangement": timing(first_arrangement)}
+    return {kind: timing(firsts, referred, since, on) for kind, firsts in first_dates(session).items()}
 
 
 # --------------------------------------------------------------------------- the pages

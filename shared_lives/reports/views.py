@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from shared_lives.db import get_session
-from shared_lives.reports import needs, services
+from shared_lives.reports import fairness, needs, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -33,3 +33,16 @@ def carers_needed():
 @bp.get("/carers-needed.csv")
 def carers_needed_csv():
     return _csv(needs.carers_needed_csv(get_session(), current_user), "carers-needed.csv")
+
+
+@bp.get("/fairness")
+def fairness_page():
+    """Offer rates, waiting times and declines by group, need and area; households' offers."""
+    data = fairness.fairness_report(get_session(), current_user, request.args.get("months"))
+    return render_template("reports/fairness.html", **data)
+
+
+@bp.get("/fairness.csv")
+def fairness_csv():
+    body = fairness.fairness_csv(get_session(), current_user, request.args.get("months"))
+    return _csv(body, "fairness.csv")

@@ -23,6 +23,7 @@ from shared_lives.audit.log import actor_of, audit
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import User
 from shared_lives.auth.permissions import ROLE_LABELS, require
+from shared_lives.equality.models import EqualityRecord
 from shared_lives.errors import NotFound
 from shared_lives.households.models import Household
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
@@ -129,6 +130,10 @@ def collect(session: Session, user, person_id: int, fmt: str = "json") -> dict:
         "proposals": proposals,
         "arrangements": arrangements,
         "engine_runs": runs,
+        "equality_monitoring": [
+            _row(r, roles)
+            for r in session.exec(select(EqualityRecord).where(EqualityRecord.person_id == person.id)).all()
+        ],
         "audit_entries": entries,
     }
 

@@ -49,6 +49,25 @@ def test_manager_dashboard_and_reports_pass_axe(page_as, check_axe):
     expect(page.get_by_role("heading", level=1, name="Where carers are needed")).to_be_visible()
     check_axe(page)
 
+    page.goto("/reports/fairness")
+    expect(page.get_by_role("heading", level=1, name="Fairness report")).to_be_visible()
+    check_axe(page)
+
+
+def test_equality_form_as_manager(page_as, check_axe):
+    page = page_as("manager")
+    page.goto("/people")
+    person = page.locator("table a.govuk-link").first.get_attribute("href")
+    page.goto(person)
+    page.get_by_role("link", name="Equality monitoring").click()
+    check_axe(page)
+    page.get_by_label("What is their ethnic group?").select_option("Prefer not to say")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Equality monitoring answers saved")
+    page.goto(person + "/equality")
+    expect(page.get_by_label("What is their ethnic group?")).to_have_value("prefer_not_to_say")
+    check_axe(page)
+
 
 def test_reports_readable_in_forced_colours(page_as, check_axe):
     page = page_as("manager")

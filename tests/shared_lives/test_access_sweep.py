@@ -88,8 +88,11 @@ GET_ACCESS: dict[str, frozenset] = {
     "placements.new_review": STAFF,
     "placements.review": STAFF,
     "reports.scheme": frozenset({"manager", "auditor"}),
+    "equality.record": STAFF,
     "reports.carers_needed": frozenset({"manager", "auditor"}),
     "reports.carers_needed_csv": frozenset({"manager", "auditor"}),
+    "reports.fairness_page": frozenset({"manager", "auditor"}),
+    "reports.fairness_csv": frozenset({"manager", "auditor"}),
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
@@ -125,6 +128,7 @@ POST_ACCESS: dict[str, frozenset] = {
     "placements.end": STAFF,
     "placements.new_review": STAFF,
     "placements.review": STAFF,
+    "equality.record": STAFF,
 }
 
 #: Write routes that act on the signed-in person's own account, which auditors may use too.
