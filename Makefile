@@ -8,7 +8,7 @@ STAMP := .make
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi
 
-.PHONY: run test setup lint format bench clean system lock
+.PHONY: run test setup lint format bench bench-peers clean system lock
 
 # Exact versions with hashes (pip-tools): requirements/main.txt is what a deployment installs,
 # requirements/dev.txt adds the test tools at the same versions. `make lock` rewrites both
@@ -81,6 +81,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m matching bench
+
+# The engine against OR-Tools and its own numpy paths; writes bench/RESULTS.md.
+bench-peers: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/compare_peers.py
 
 clean:
 	rm -rf $(STAMP) $(VENV) node_modules shared_lives/static/css shared_lives/static/vendor shared_lives/static/js/govuk-frontend.min.js

@@ -1,6 +1,7 @@
 """Shared Lives Match: the matching engine.
 
-Pure numpy, scipy and networkx; no web framework, no database.  The engine
+numpy, scipy and networkx, with numba kernels for the hot loops; no web
+framework, no database.  The engine
 suggests and explains; people decide.  See ``matching/README.md``.
 """
 

@@ -8,11 +8,14 @@ worth nothing or less never helps the total.
 Method: households are expanded to one column per free place and the
 problem becomes a rectangular assignment.  Small dense problems go to
 :func:`scipy.optimize.linear_sum_assignment` (unmatched = a zero-valued
-column); large or sparse ones to
+column); large or sparse ones to a compiled shortest-augmenting-path solver
+(:func:`matching._compiled.min_cost_assignment`) that keeps households
+whole instead of expanding them into places.  The reference for the sparse
+case (``compiled=False``) is
 :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` with one
 private "unmatched" column per person costing ``M`` and real edges costing
 ``M - score`` (``M`` above every score), so a real edge is used exactly when
-it adds to the total.  Both are exact.
+it adds to the total.  All are exact.
 
 Proposals are suggestions for people to weigh, never placements.
 """
@@ -23,6 +26,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from . import _compiled
 
 __all__ = ["max_compatibility", "max_compatibility_sparse"]
 
@@ -35,7 +40,16 @@ def _places(capacities):
     return caps, offsets
 
 
-def max_compatibility_sparse(person_index, household_index, weights, n_people, capacities):
+def _assign(pi, hj, w, n_people, caps):
+    """The compiled exact solver on edges already filtered (``w > 0``), sorted by person."""
+    indptr = np.zeros(n_people + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pi, minlength=n_people), out=indptr[1:])
+    assign = _compiled.min_cost_assignment(indptr, hj.astype(np.int64), -w.astype(np.float64), caps.astype(np.int64))
+    r = np.flatnonzero(assign >= 0)
+    return [(int(a), int(b)) for a, b in zip(r, assign[r], strict=True)]
+
+
+def max_compatibility_sparse(person_index, household_index, weights, n_people, capacities, compiled=True):
     """Exact maximum-weight proposals on a candidate graph given as edge lists.
 
     Parameters
@@ -46,6 +60,12 @@ def max_compatibility_sparse(person_index, household_index, weights, n_people, c
         Their scores; ``nan`` or ``<= 0`` are dropped.
     n_people : int
     capacities : int array (n_households,)
+    compiled : bool
+        Solve with the compiled shortest-augmenting-path kernel
+        (:func:`matching._compiled.min_cost_assignment`); ``False`` uses
+        scipy's exact sparse matcher on households expanded into places, the
+        reference.  Both are exact: same total, though ties may pick
+        different pairs.
 
     Returns
     -------
@@ -66,6 +86,9 @@ def max_compatibility_sparse(person_index, household_index, weights, n_people, c
     pi, hj, w = pi[keep], hj[keep], w[keep]
     if len(w) == 0:
         return []
+    if compiled:
+        order = np.argsort(pi, kind="stable")
+        return _assign(pi[order], hj[order], w[order], n_people, caps)
     # one edge per (pair, place): repeat each edge cap[h] times
     reps = caps[hj]
     e_p = np.repeat(pi, reps)
@@ -87,7 +110,7 @@ def max_compatibility_sparse(person_index, household_index, weights, n_people, c
     return [(int(a), int(b)) for a, b in zip(r[order], h[order], strict=False)]
 
 
-def max_compatibility(scores, capacities):
+def max_compatibility(scores, capacities, compiled=True):
     """Pairs that maximise total compatibility (a person may stay unmatched).
 
     Parameters
@@ -97,6 +120,12 @@ def max_compatibility(scores, capacities):
         never worth taking.
     capacities : int array (n_households,)
         Free places.
+    compiled : bool
+        Solve sparse problems with the compiled kernel (see
+        :func:`max_compatibility_sparse`); ``False`` uses scipy's, the
+        reference.  Small dense problems always go to scipy's
+        :func:`~scipy.optimize.linear_sum_assignment`, measured faster there
+        (``bench/compare_peers.py``).
 
     Returns
     -------
@@ -135,4 +164,4 @@ def max_compatibility(scores, capacities):
         take = valid[r, h]
         return [(int(a), int(b)) for a, b in zip(r[take], h[take], strict=False)]
     pi, hj = np.nonzero(valid)
-    return max_compatibility_sparse(pi, hj, s[pi, hj], n, caps)
+    return max_compatibility_sparse(pi, hj, s[pi, hj], n, caps, compiled=compiled)

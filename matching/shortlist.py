@@ -16,9 +16,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ._columns import block_views, distance_km, pair_views
+from . import _compiled
+from ._columns import block_views, count, distance_km, nonempty, pair_views
 from .constraints import _allowed_packed, _reasons, packed_columns
-from .scoring import _household_side, _person_side, _scores
+from .scoring import (
+    _N_HCODE,
+    DEFAULT_DISTANCE_KM,
+    _household_code,
+    _household_side,
+    _person_code,
+    _person_side,
+    _scores,
+    _tables,
+)
 from .stable import household_ranks
 from .weights import DEFAULT_WEIGHTS
 
@@ -57,25 +67,37 @@ class Shortlists:
     weights_version: str
 
 
+def _top(key, k, tie=None):
+    """Positions of the ``k`` largest per row, best first; ties by ``tie`` (default: position).
+
+    A full sort per row would be deterministic but slow; a partition finds
+    each row's k-th value, then only the entries at least that large are
+    sorted, so ties at the k-th value resolve the same way as a full sort.
+    """
+    n, m = key.shape
+    k = min(k, m)
+    if m > k:
+        kth = -np.partition(-key, k - 1, axis=1)[:, k - 1]
+        r, c = np.nonzero(key >= kth[:, None])
+    else:
+        r, c = np.divmod(np.arange(n * m), m)
+    order = np.lexsort((c if tie is None else tie[r, c], -key[r, c], r))
+    r, c = r[order], c[order]
+    rank = np.arange(len(r)) - np.searchsorted(r, np.arange(n))[r]
+    return c[rank < k].reshape(n, k)
+
+
 def _topk_rows(key, k):
     """Positions of the ``k`` largest per row, best first (ties: lower position), -1 for -inf."""
-    m = key.shape[1]
-    part = np.argpartition(-key, k - 1, axis=1)[:, :k] if m > k else np.broadcast_to(np.arange(m), key.shape).copy()
-    vals = np.take_along_axis(key, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1)
-    part = np.take_along_axis(part, order, axis=1)
-    vals = np.take_along_axis(vals, order, axis=1)
-    part[vals == _NEG] = -1
+    part = _top(key, k)
+    part[np.take_along_axis(key, part, axis=1) == _NEG] = -1
     return part
 
 
 def _topk_cols(key, k):
-    """Row positions of the ``k`` largest per column (unordered) and their values."""
-    if key.shape[0] > k:
-        part = np.argpartition(-key, k - 1, axis=0)[:k]
-    else:
-        part = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
-    return part, np.take_along_axis(key, part, axis=0)
+    """Row positions of the ``k`` largest per column, best first (ties: lower row), and their values."""
+    part = _top(key.T, k)
+    return part, np.take_along_axis(key.T, part, axis=1)
 
 
 def _pad(a, k, fill):
@@ -86,28 +108,24 @@ def _pad(a, k, fill):
 
 
 class _ColumnTopK:
-    """Running top-k rows per column, merged block by block."""
+    """Running top-k rows per column, best first (ties: lower row id), merged block by block."""
 
     def __init__(self, m, k):
         self.k = k
-        self.vals = np.full((k, m), _NEG, dtype=np.float32)
-        self.ids = np.full((k, m), -1, dtype=np.int64)
+        self.vals = np.full((m, k), _NEG, dtype=np.float32)
+        self.ids = np.full((m, k), -1, dtype=np.int64)
 
     def add(self, part, vals, row_ids):
-        k = self.k
-        ids = row_ids[part]
-        vals = np.concatenate((self.vals, vals))
-        ids = np.concatenate((self.ids, ids))
-        keep = np.argpartition(-vals, k - 1, axis=0)[:k]
-        self.vals = np.take_along_axis(vals, keep, axis=0)
-        self.ids = np.take_along_axis(ids, keep, axis=0)
+        ids = np.where(vals == _NEG, -1, row_ids[part])
+        vals = np.concatenate((self.vals, vals), axis=1)
+        ids = np.concatenate((self.ids, ids), axis=1)
+        keep = _top(vals, self.k, tie=np.where(ids < 0, np.iinfo(np.int64).max, ids))
+        self.vals = np.take_along_axis(vals, keep, axis=1)
+        self.ids = np.take_along_axis(ids, keep, axis=1)
 
     def result(self):
-        order = np.lexsort((self.ids, -self.vals), axis=0)
-        ids = np.take_along_axis(self.ids, order, axis=0).T
-        vals = np.take_along_axis(self.vals, order, axis=0).T
-        ids = np.where(vals == _NEG, -1, ids)
-        vals = np.where(vals == _NEG, np.nan, vals)
+        ids = np.where(self.vals == _NEG, -1, self.ids)
+        vals = np.where(self.vals == _NEG, np.nan, self.vals)
         return ids.astype(np.int32), vals.astype(np.float32)
 
 
@@ -135,7 +153,86 @@ def _dense_block(instance, packed, pidx, hidx, kk, by, kh, weights):
     return pidx, part, rows, cols
 
 
-def _dense(instance, k, by, kh, weights, block, workers=None):
+def _compiled_columns(instance, packed, weights):
+    """The columns :func:`matching._compiled.dense_top_k` reads, in its layout."""
+    p, h = instance.people, instance.households
+    pk, hk = packed
+    f32 = np.float32
+    east = (p.easting * 1e-3).astype(f32)
+    north = (p.northing * 1e-3).astype(f32)
+    lim = p.max_distance_km.astype(f32)
+    scale = np.maximum(np.where(np.isfinite(lim), lim, f32(DEFAULT_DISTANCE_KM)), f32(0.1))
+    pf = np.column_stack((east, north, lim, scale, p.age, np.isfinite(east))).astype(f32)
+    pi = np.column_stack(
+        (_person_code(p), count(p.interests), count(p.needs), p.language_required, p.faith_important)
+    ).astype(np.int64)
+    pu = np.column_stack((pk.required, pk.forbidden, pk.skilled_needs, pk.needs)).astype(np.uint64)
+    pm = np.concatenate((p.interests, p.languages, p.faith_mask, p.needs, p.traits), axis=1)
+    hm = np.concatenate((h.interests, h.languages, h.faiths, h.skills, h.cannot_live_with), axis=1)
+    widths = [a.shape[1] for a in (p.interests, p.languages, p.faith_mask, p.needs, p.traits)]
+    seg = np.concatenate(([0], np.cumsum(widths))).astype(np.int64)
+    hf = np.column_stack(((h.easting * 1e-3).astype(f32), (h.northing * 1e-3).astype(f32), h.age_min, h.age_max))
+    hi = np.column_stack((_household_code(h), count(h.interests), nonempty(h.cannot_live_with))).astype(np.int64)
+    hu = np.column_stack((hk.features, hk.no_skill, hk.cannot_offer)).astype(np.uint64)
+    tables = np.column_stack(_tables(tuple(sorted(weights.person.items())), tuple(sorted(weights.household.items()))))
+    w = np.array(
+        [weights.person[f] for f in ("interests", "language", "faith", "distance")]
+        + [weights.household[f] for f in ("needs", "age", "interests", "resident_age", "members")],
+        dtype=f32,
+    )
+    n_terms = int(pm.shape[1] * 64) + 1
+    ratios = np.minimum(
+        np.arange(n_terms, dtype=f32)[None, :] / np.maximum(np.arange(n_terms), 1).astype(f32)[:, None], f32(1)
+    )
+    return (
+        pf,
+        pi,
+        pu,
+        np.ascontiguousarray(pm),
+        hf.astype(f32),
+        hi,
+        hu,
+        np.ascontiguousarray(hm),
+        np.ascontiguousarray(h.resident_ages, dtype=f32),
+        seg,
+        tables,
+        _N_HCODE,
+        ratios,
+        w,
+    )
+
+
+def _dense_compiled(instance, packed, hidx, kk, by, kh, weights, n_blocks):
+    """:func:`_dense` through the compiled kernel: same lists, same scores."""
+    n = len(instance.people)
+    cols = np.asarray(hidx, dtype=np.int64)
+    width = min(kk, len(cols))
+    args = _compiled_columns(instance, packed, weights)
+    ids = np.full((n, width), -1, dtype=np.int32)
+    vals = np.full((n, width, 3), np.nan, dtype=np.float32)
+    blocks = [b for b in np.array_split(np.arange(n, dtype=np.int64), n_blocks) if len(b)]
+
+    def job(rows):
+        cv = np.full((len(cols), kh), _NEG, dtype=np.float32)
+        ci = np.full((len(cols), kh), -1, dtype=np.int64)
+        bi = np.empty((len(rows), width), dtype=np.int32)
+        bv = np.empty((len(rows), width, 3), dtype=np.float32)
+        _compiled.dense_top_k(rows, cols, *args, by == "total", bi, bv, cv, ci)
+        return rows, bi, bv, cv, ci
+
+    col_vals = np.full((len(cols), kh), _NEG, dtype=np.float32)
+    col_ids = np.full((len(cols), kh), -1, dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+        # the kernel releases the GIL; blocks merge in person order, so the
+        # answer does not depend on timing
+        for rows, bi, bv, cv, ci in pool.map(job, blocks):
+            ids[rows] = bi
+            vals[rows] = bv
+            _compiled.merge_top_k(col_vals, col_ids, cv, ci)
+    return ids, {"t": vals[..., 0], "p": vals[..., 1], "h": vals[..., 2]}, col_vals, col_ids
+
+
+def _dense(instance, k, by, kh, weights, block, workers=None, compiled=True):
     people, households = instance.people, instance.households
     n, m = len(people), len(households)
     kk = min(k, m)
@@ -147,23 +244,33 @@ def _dense(instance, k, by, kh, weights, block, workers=None):
     if hidx is not None and len(hidx) == 0:
         empty = np.empty((m, 0), np.int32)
         return out_idx, out, empty, empty.astype(np.float32), 0
-    cols = _ColumnTopK(m if hidx is None else len(hidx), kh) if kh else None
-    blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
     workers = workers or min(os.cpu_count() or 1, 4)
+    if compiled and packed is not None and kk > 0 and n > 0:
+        idx, rows, cv, ci = _dense_compiled(instance, packed, hidx, kk, by, kh, weights, max(workers * 4, n // 2048))
+        w = idx.shape[1]
+        out_idx[:, :w] = idx
+        for name, arr in rows.items():
+            out[name][:, :w] = arr
+        cols = _ColumnTopK(len(hidx), kh) if kh else None
+        if cols is not None:
+            cols.vals, cols.ids = cv, ci
+    else:
+        cols = _ColumnTopK(m if hidx is None else len(hidx), kh) if kh else None
+        blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
 
-    def job(pidx):
-        return _dense_block(instance, packed, pidx, hidx, kk, by, kh, weights)
+        def job(pidx):
+            return _dense_block(instance, packed, pidx, hidx, kk, by, kh, weights)
 
-    # numpy releases the GIL in its loops, so blocks score in parallel threads;
-    # results are merged in block order, so the answer does not depend on timing
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for pidx, part, rows, colres in pool.map(job, blocks):
-            w = part.shape[1]
-            out_idx[pidx, :w] = part
-            for name, arr in zip(("t", "p", "h"), rows, strict=True):
-                out[name][pidx, :w] = arr
-            if cols is not None:
-                cols.add(colres[0], colres[1], pidx)
+        # numpy releases the GIL in its loops, so blocks score in parallel threads;
+        # results are merged in block order, so the answer does not depend on timing
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for pidx, part, rows, colres in pool.map(job, blocks):
+                w = part.shape[1]
+                out_idx[pidx, :w] = part
+                for name, arr in zip(("t", "p", "h"), rows, strict=True):
+                    out[name][pidx, :w] = arr
+                if cols is not None:
+                    cols.add(colres[0], colres[1], pidx)
     if cols is None:
         hp, ht = np.empty((m, 0), np.int32), np.empty((m, 0), np.float32)
     elif hidx is None:
@@ -310,6 +417,7 @@ def shortlists(
     weights=DEFAULT_WEIGHTS,
     block=256,
     prefilter="auto",
+    compiled=True,
 ):
     """Top ``k`` households per person and top people per household.
 
@@ -330,6 +438,10 @@ def shortlists(
         ``"distance"`` scores only pairs within each person's distance limit
         (found with a k-d tree); ``"auto"`` does so when every person has a
         place and a limit.
+    compiled : bool
+        Score all pairs with the compiled kernel (:mod:`matching._compiled`)
+        when no prefilter applies; ``False`` takes the numpy path, the
+        reference it is tested against.  Both give identical lists.
 
     Returns
     -------
@@ -358,7 +470,7 @@ def shortlists(
     if prefilter == "distance" or (prefilter == "auto" and reach and len(p)):
         idx, out, hp, ht, scored = _by_pairs(instance, k, by, kh, weights)
     else:
-        idx, out, hp, ht, scored = _dense(instance, k, by, kh, weights, block)
+        idx, out, hp, ht, scored = _dense(instance, k, by, kh, weights, block, compiled=compiled)
     return Shortlists(
         k=k,
         by=by,

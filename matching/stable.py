@@ -14,6 +14,8 @@ from heapq import heappush, heapreplace
 
 import numpy as np
 
+from . import _compiled
+
 __all__ = [
     "blocking_pairs",
     "deferred_acceptance",
@@ -61,7 +63,7 @@ def _da_core(prefs, ranks, caps):
     return held
 
 
-def deferred_acceptance_arrays(prefs, ranks, capacities):
+def deferred_acceptance_arrays(prefs, ranks, capacities, compiled=True):
     """Deferred acceptance on arrays (the fast path used by the CLI and bench).
 
     Parameters
@@ -73,6 +75,10 @@ def deferred_acceptance_arrays(prefs, ranks, capacities):
         ``ranks[p, k]``: the rank household ``prefs[p, k]`` gives person ``p``
         (0 is its favourite); -1 if the household does not list ``p``.
     capacities : int array (n_households,)
+    compiled : bool
+        Run the compiled kernel (:func:`matching._compiled.deferred_acceptance`);
+        ``False`` runs the pure Python reference.  Both take the same steps
+        and give the same answer.
 
     Returns
     -------
@@ -87,8 +93,17 @@ def deferred_acceptance_arrays(prefs, ranks, capacities):
     [1, 0, -1]
     """
     prefs = np.asarray(prefs)
-    caps = np.maximum(np.asarray(capacities, dtype=np.int64), 0).tolist()
-    held = _da_core(prefs.tolist(), np.asarray(ranks).tolist(), caps)
+    ranks = np.asarray(ranks)
+    caps = np.maximum(np.asarray(capacities, dtype=np.int64), 0)
+    if prefs.shape != ranks.shape or prefs.ndim != 2:
+        raise ValueError("prefs and ranks must be 2-d arrays of the same shape")
+    if prefs.size and prefs.max() >= len(caps):
+        raise ValueError("prefs name a household beyond capacities")
+    if compiled:
+        return _compiled.deferred_acceptance(
+            np.ascontiguousarray(prefs, dtype=np.int64), np.ascontiguousarray(ranks, dtype=np.int64), caps
+        )
+    held = _da_core(prefs.tolist(), ranks.tolist(), caps.tolist())
     out = np.full(len(prefs), -1, dtype=np.int64)
     for h, heap in enumerate(held):
         for _, p in heap:

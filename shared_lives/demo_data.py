@@ -133,9 +133,17 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
                     }
                 )
         training = []
+        # Most carers keep their mandatory training in date; about one household in twelve
+        # has a course that lapsed. Its own random stream leaves the rest of the scheme as it was.
+        trng = random.Random(seed * 1000 + i)
+        lapsed = trng.choice(sorted(COURSES)) if trng.random() < 0.08 else None
         for c_idx, _c in enumerate(carers):
             for course, years in COURSES.items():
-                done = AS_OF - timedelta(days=rng.randint(20, 365 * years + 60))
+                if c_idx == 0 and course == lapsed:
+                    rng.randint(20, 365 * years + 60)  # keep the main stream's draws unchanged
+                    done = AS_OF - timedelta(days=365 * years + trng.randint(1, 60))
+                else:
+                    done = AS_OF - timedelta(days=20 + rng.randint(20, 365 * years + 60) % (365 * years - 140))
                 training.append(
                     {
                         "carer": c_idx,

@@ -42,7 +42,3 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Confirm your new password"), EqualTo("new_password", "Passwords must match")],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
-
-
-class SignOutForm(FlaskForm):
-    submit = SubmitField("Sign out", widget=GovSubmitInput())

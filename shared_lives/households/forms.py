@@ -161,10 +161,3 @@ class HouseholdForm(_OwnFieldsForm):
 
 class ReviewedForm(FlaskForm):
     submit = SubmitField("Mark as reviewed", widget=GovSubmitInput())
-
-
-class SearchForm(FlaskForm):
-    """Not posted: only used to render the list filters."""
-
-    class Meta:
-        csrf = False

@@ -342,21 +342,35 @@ def update_household(session: Session, user, household_id, version, values: dict
     return household
 
 
-def _adult_names(members) -> set[str]:
-    return {str(m.get("name", "")).casefold().strip() for m in members or [] if (m.get("age") or 0) >= 18}
+def _adults(members) -> dict[str, str]:
+    """name_key -> name of the members aged 18 or over (matched as eligibility matches DBS checks)."""
+    return {
+        rules.name_key(m.get("name")): str(m.get("name", "")).strip()
+        for m in members or []
+        if isinstance(m, dict) and (m.get("age") or 0) >= rules.ADULT_AGE
+    }
 
 
-def review_reasons(household: Household, clean: dict) -> list[str]:
-    """What in a carer's change affects eligibility and needs a coordinator's review."""
+def _pets_words(pets, kinds: dict) -> str:
+    if not pets:
+        return "none"
+    return ", ".join(f"{p.get('number')} {kinds.get(p.get('kind'), p.get('kind'))}".lower() for p in pets)
+
+
+def review_reasons(session: Session, household: Household, clean: dict) -> list[str]:
+    """What in a carer's change affects eligibility and needs a coordinator's review, old value to new."""
     reasons = []
     if "pets" in clean and clean["pets"] != household.pets:
-        reasons.append("pets changed")
+        kinds = terms(session, "pet")
+        was, now = _pets_words(household.pets, kinds), _pets_words(clean["pets"], kinds)
+        reasons.append(f"pets changed from {was} to {now}")
     if "smoking" in clean and clean["smoking"] != household.smoking:
-        reasons.append("smoking changed")
+        words = {True: "someone smokes", False: "no one smokes"}
+        reasons.append(f"smoking changed from {words[bool(household.smoking)]} to {words[bool(clean['smoking'])]}")
     if "members" in clean:
-        new_adults = _adult_names(clean["members"]) - _adult_names(household.members)
-        if new_adults:
-            reasons.append("a new adult in the household (needs a DBS check)")
+        before, after = _adults(household.members), _adults(clean["members"])
+        for key in sorted(set(after) - set(before)):
+            reasons.append(f"a new adult in the household, {after[key]}, needs a DBS check")
     return reasons
 
 
@@ -369,7 +383,7 @@ def update_own_household(session: Session, user, version, values: dict) -> tuple
     ignored = sorted(k for k in values if k not in OWN_FIELDS)
     clean = clean_household(session, values, OWN_FIELDS)
     changes = changed_fields(household, clean)
-    reasons = review_reasons(household, clean)
+    reasons = review_reasons(session, household, clean)
     if reasons:
         note = f"Carer changed: {', '.join(reasons)}."
         if household.needs_review and household.review_note:

@@ -11,8 +11,6 @@ from shared_lives.matches import adapter
 from shared_lives.people.models import Person
 from shared_lives.rules.distance import distance_km
 
-PET_WORDS = {"dog": "dog", "cat": "cat", "bird": "bird", "rabbit": "rabbit", "fish": "fish", "horse": "horse"}
-
 
 def _words(term: str) -> str:
     return str(term).replace("_", " ")

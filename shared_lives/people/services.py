@@ -108,7 +108,6 @@ _CHOICES = {
     "capacity": (CAPACITY, "the capacity for this decision", False),
     "decision_maker": (DECISION_MAKERS, "who decides", False),
 }
-LIST_FILTERS = {"arrangement_types": ARRANGEMENT_TYPES, "statuses": PERSON_STATUSES}
 
 
 def clean_person(session: Session, values: dict) -> dict:

@@ -112,10 +112,6 @@ def dbs_valid_until(f: HouseholdFacts) -> date | None:
     return None if None in dates else min(dates)
 
 
-def adults_without_dbs(f: HouseholdFacts) -> list[str]:
-    return [a for a in f.adults if name_key(a) not in f.dbs_latest]
-
-
 def training_gaps(f: HouseholdFacts, courses=None) -> list[tuple[str, str, date | None]]:
     """(carer, course, latest renew_by or None when not recorded) for each approved carer's mandatory course."""
     courses = mandatory_courses() if courses is None else courses

@@ -140,10 +140,12 @@ def test_carer_eligibility_changes_are_flagged_for_review(signed_in, vocab, db, 
     assert "Your coordinator will review" in page
     db.expire_all()
     h = db.get(Household, hid)
-    assert h.needs_review and "pets changed" in h.review_note and "new adult" in h.review_note
+    assert h.needs_review and "pets changed from none to 2 dog" in h.review_note
+    assert "a new adult in the household, New Lodger, needs a DBS check" in h.review_note
     assert h.pets == [{"kind": "dog", "number": 2}]
     coordinator = signed_in("coordinator")
-    assert "To review" in coordinator.get(f"/households/{hid}").get_data(as_text=True)
+    banner = coordinator.get(f"/households/{hid}").get_data(as_text=True)
+    assert "To review" in banner and "pets changed from none to 2 dog" in banner and "New Lodger" in banner
 
 
 def test_carer_child_member_is_not_flagged(signed_in, vocab, db, users):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from shared_lives.households.services import PER_PAGE
+from shared_lives.records import PER_PAGE
 from shared_lives.timeutil import today
 from tests import factories
 
