@@ -46,8 +46,9 @@ def equality_form(session: Session, user, person_id) -> dict:
     person = _person(session, person_id)
     record = _record(session, person.id)
     readable = can_read(user)
-    if record is not None and readable:
-        audit(session, actor_of(user), "equality.view", "person", person.id)
+    # The page names the person; whether it showed their answers is logged as a number.
+    shown = int(record is not None and readable)
+    audit(session, actor_of(user), "equality.view", "person", person.id, changes={"shown": shown})
     return {
         "person": person,
         "record": record if readable else None,

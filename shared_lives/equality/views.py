@@ -18,23 +18,22 @@ bp = Blueprint("equality", __name__)
 @bp.route("/people/<int:person_id>/equality", methods=["GET", "POST"])
 def record(person_id: int):
     db = get_session()
-    data = services.equality_form(db, current_user, person_id)
     form = EqualityForm()
     status = 200
-    if request.method == "POST":
-        if form.validate():
-            values = {name: form._fields[name].data or None for name in FIELDS}
-            try:
-                services.record_equality(db, current_user, person_id, form.version.data, values)
-            except ValidationError as exc:
-                field_error(form, exc)
-            except StaleRecord as exc:
-                form.submit.errors = [str(exc)]
-                status = 409
-            else:
-                flash("Equality monitoring answers saved.", "success")
-                return redirect(url_for("people.detail", person_id=person_id))
-    else:
+    if request.method == "POST" and form.validate():
+        values = {name: form._fields[name].data or None for name in FIELDS}
+        try:
+            services.record_equality(db, current_user, person_id, form.version.data, values)
+        except ValidationError as exc:
+            field_error(form, exc)
+        except StaleRecord as exc:
+            form.submit.errors = [str(exc)]
+            status = 409
+        else:
+            flash("Equality monitoring answers saved.", "success")
+            return redirect(url_for("people.detail", person_id=person_id))
+    data = services.equality_form(db, current_user, person_id)
+    if request.method == "GET":
         form.version.data = str(data["version"])
         if data["record"] is not None:
             for name in FIELDS:

@@ -96,7 +96,8 @@ def _analyse(session: Session) -> dict:
     households = list(session.exec(select(Household).order_by(Household.id)).all())
     need_labels = terms(session, "need")
     if not people:
-        return {"waiting": 0, "excluded": 0, "by_reason": [], "by_area": [], "groups": [], "short": 0}
+        empty = {"by_reason": [], "by_area": [], "reasons_in_areas": [], "groups": []}
+        return {"waiting": 0, "excluded": 0, "short": 0, **empty}
     instance, _ = build_instance(session, people, households, today())
     allowed, reasons = matching.hard_constraints(instance)
     groups = matching.shortfalls(allowed, instance.households.free_places)

@@ -23,7 +23,7 @@ from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
 from shared_lives.carers import services as carers
 from shared_lives.households.models import Household
-from shared_lives.matches.models import PROPOSAL_STATUSES, Proposal
+from shared_lives.matches.models import Proposal
 from shared_lives.matches.states import STATUSES
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placements
@@ -318,7 +318,7 @@ def dashboard(session: Session, user) -> dict:
 def _timing_words(t: Timing, event: str, period: str) -> str:
     if not t.count:
         return f"No one reached {event} in the {period.lower()}."
-    slow = sum(n for label, n in t.bands[-2:])
+    slow = sum(n for _, n in t.bands[-2:])
     return (
         f"Median {t.median:g} days from referral to {event}, over {t.count} "
         f"{'person' if t.count == 1 else 'people'} who reached it in the {period.lower()}; "
@@ -326,7 +326,7 @@ def _timing_words(t: Timing, event: str, period: str) -> str:
     )
 
 
-def _days(n: int) -> str:
+def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
 
@@ -357,7 +357,7 @@ def scheme_report(session: Session, user, months) -> dict:
             _timing_words(times["proposal"], "a first proposal", period),
             [(label, [n]) for label, n in times["proposal"].bands],
             ["People"],
-            _days,
+            _people,
         ),
         "arrangement": bar_chart(
             "chart-time-arrangement",
@@ -365,7 +365,7 @@ def scheme_report(session: Session, user, months) -> dict:
             _timing_words(times["arrangement"], "an arrangement", period),
             [(label, [n]) for label, n in times["arrangement"].bands],
             ["People"],
-            _days,
+            _people,
         ),
         "places": bar_chart(
             "chart-places",
@@ -388,5 +388,4 @@ def scheme_report(session: Session, user, months) -> dict:
         "checks": checks(session),
         "times": times,
         "charts": charts,
-        "stages": PROPOSAL_STATUSES,
     }

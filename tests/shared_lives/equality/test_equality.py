@@ -100,6 +100,8 @@ def test_audit_log_never_holds_the_answers(app, db, users, signed_in):
     assert {e.action for e in entries} == {"equality.update", "equality.view"}
     update = next(e for e in entries if e.action == "equality.update")
     assert update.changes == {f: "(changed)" for f in FIELDS}
+    # The form page names the person, so opening it is a view; the number says whether answers showed.
+    assert [e.changes for e in entries if e.action == "equality.view"] == [{"shown": 0}, {"shown": 1}]
     everything = json.dumps([e.changes for e in db.exec(select(AuditEntry)).all()])
     for code in ANSWERS.values():
         assert code not in everything
