@@ -40,7 +40,7 @@ $(STAMP)/python: setup.cfg requirements/main.txt requirements/dev.txt
 	$(BIN)/python -m pip install --quiet 'pip==$(PIP_VERSION)'
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m pip check
+	$(BIN)/python -m pip check || { echo "setup.cfg and the lock disagree: run make lock"; exit 1; }
 	@touch $@
 
 lock:

@@ -21,11 +21,24 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
-# Helpers called once per pair take scalars only: passing arrays, even to an
-# inlined function, costs reference counting on every call (measured 10 ns
-# per array per pair, ten times the work itself).
+_JIT = {"nogil": True, "error_model": "numpy"}
+# Helpers are inlined into the kernels (and cached with them).  Those called
+# once per pair take scalars only: passing arrays, even to an inlined
+# function, costs reference counting on every call (measured 10 ns per array
+# per pair, ten times the work itself).
 _INLINE = {**_JIT, "inline": "always"}
+
+
+def _kernel(signature):
+    """Compile now for ``signature``, cached on disk where numba finds a writable place."""
+
+    def wrap(fn):
+        try:
+            return njit(signature, cache=True, **_JIT)(fn)
+        except RuntimeError:  # no writable cache directory: compile for this process only
+            return njit(signature, **_JIT)(fn)
+
+    return wrap
 
 
 @intrinsic
@@ -117,11 +130,10 @@ def pair_scores(
     return p, h, np.sqrt(p * h)
 
 
-@njit(
+@_kernel(
     "int64(int64[::1], int64[::1], float32[:, ::1], int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1],"
     " int64[:, ::1], uint64[:, ::1], uint64[:, ::1], float32[:, ::1], int64[::1], float32[:, ::1], int64,"
-    " float32[:, ::1], float32[::1], boolean, int32[:, ::1], float32[:, :, ::1], float32[:, ::1], int64[:, ::1])",
-    **_JIT,
+    " float32[:, ::1], float32[::1], boolean, int32[:, ::1], float32[:, :, ::1], float32[:, ::1], int64[:, ::1])"
 )
 def dense_top_k(
     rows,
@@ -191,6 +203,7 @@ def dense_top_k(
     keys = np.empty(k, np.float32)
     slots = np.empty(k, np.int64)
     vals = np.empty((k, 3), np.float32)
+    passed = np.empty(len(cols), np.int64)
     s0, s1, s2, s3, s4, s5 = seg[0], seg[1], seg[2], seg[3], seg[4], seg[5]
     zero = np.uint64(0)
     nan = np.float32(np.nan)
@@ -203,14 +216,25 @@ def dense_top_k(
         lost = np.isfinite(lim) and pf[i, 5] != 0  # an unknown household place is too far
         req, forb, skilled, needs = pu[i, 0], pu[i, 1], pu[i, 2], pu[i, 3]
         pcode, n_int, n_needs, lang_asked, faith_asked = pi[i, 0], pi[i, 1], pi[i, 2], pi[i, 3] != 0, pi[i, 4] != 0
+        # hard constraints (constraints._allowed_packed) in two passes: the
+        # mask tests without a branch, keeping the columns that pass, then
+        # the distance; a branch per pair that goes either way at random
+        # costs more than the tests
+        n_ok = 0
         for c in range(len(cols)):
             j = cols[c]
-            # hard constraints: constraints._allowed_packed for one pair
             f = hu[j, 0]
-            if (f & req) != req or (f & forb) != zero:
-                continue
-            if (skilled & hu[j, 1]) != zero or (needs & hu[j, 2]) != zero:
-                continue
+            ok = (
+                ((f & req) == req)
+                & ((f & forb) == zero)
+                & ((skilled & hu[j, 1]) == zero)
+                & ((needs & hu[j, 2]) == zero)
+            )
+            passed[n_ok] = c
+            n_ok += ok
+        for q_ok in range(n_ok):
+            c = passed[q_ok]
+            j = cols[c]
             dx = pe - hf[j, 0]
             dy = pn - hf[j, 1]
             d = np.sqrt(dx * dx + dy * dy)
@@ -256,14 +280,22 @@ def dense_top_k(
                 clash if clw else -1,
                 wt,
             )
+            # insertions written out here, not called: see _INLINE
             key = t if by_total else p
             if key > keys[k - 1]:
-                s = _insert(keys, slots, key, c)
-                for q in range(k - 1, s, -1):  # the scores move with their slot
+                q = k - 1
+                while q > 0 and keys[q - 1] < key:  # an equal key stays ahead
+                    keys[q], slots[q] = keys[q - 1], slots[q - 1]
                     vals[q, 0], vals[q, 1], vals[q, 2] = vals[q - 1, 0], vals[q - 1, 1], vals[q - 1, 2]
-                vals[s, 0], vals[s, 1], vals[s, 2] = t, p, h
+                    q -= 1
+                keys[q], slots[q] = key, c
+                vals[q, 0], vals[q, 1], vals[q, 2] = t, p, h
             if kh > 0 and t > col_vals[c, kh - 1]:
-                _insert(col_vals[c], col_ids[c], t, i)
+                q = kh - 1
+                while q > 0 and col_vals[c, q - 1] < t:
+                    col_vals[c, q], col_ids[c, q] = col_vals[c, q - 1], col_ids[c, q - 1]
+                    q -= 1
+                col_vals[c, q], col_ids[c, q] = t, i
         for q in range(k):
             if slots[q] >= 0:
                 out_ids[r, q] = cols[slots[q]]
@@ -274,7 +306,7 @@ def dense_top_k(
     return 0
 
 
-@njit("int64(float32[:, ::1], int64[:, ::1], float32[:, ::1], int64[:, ::1])", **_JIT)
+@_kernel("int64(float32[:, ::1], int64[:, ::1], float32[:, ::1], int64[:, ::1])")
 def merge_top_k(vals, ids, more_vals, more_ids):
     """Merge each row of ``more_*`` (best first) into ``vals``/``ids`` (best first), in place.
 
@@ -302,7 +334,7 @@ def _swap(neg_rank, person, a, b):
     person[a], person[b] = person[b], person[a]
 
 
-@njit("int64[::1](int64[:, ::1], int64[:, ::1], int64[::1])", **_JIT)
+@_kernel("int64[::1](int64[:, ::1], int64[:, ::1], int64[::1])")
 def deferred_acceptance(prefs, ranks, caps):
     """Person-proposing deferred acceptance, step for step as :func:`matching.stable._da_core`.
 
@@ -383,7 +415,7 @@ def deferred_acceptance(prefs, ranks, caps):
     return out
 
 
-@njit("int64[::1](int64[::1], int64[::1], float64[::1], int64[::1])", **_JIT)
+@_kernel("int64[::1](int64[::1], int64[::1], float64[::1], int64[::1])")
 def min_cost_assignment(indptr, cols, cost, caps):
     """Each row to at most one column of capacity ``caps``, least total cost; a row may stay out.
 

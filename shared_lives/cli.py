@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> AlembicConfig:
-    cfg = AlembicConfig()
+    cfg = AlembicConfig(stdout=sys.stdout)  # the stdout of the moment, so click and tests capture it
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
@@ -58,6 +58,11 @@ def init_app(app: Flask) -> None:
         """Apply every migration not yet applied."""
         upgrade_database(current_app)
         click.echo("Database is up to date.")
+
+    @db_group.command("heads")
+    def db_heads():
+        """Show the newest migration(s); two heads after a merge mean one revision must point at the other."""
+        command.heads(alembic_config(current_app.config["DATABASE_URL"]))
 
     @db_group.command("revision")
     @click.option("-m", "--message", required=True)
@@ -182,11 +187,11 @@ def init_app(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False))
     def backup_cmd(path):
-        """Copy the database to PATH while the app runs (SQLite online backup)."""
+        """Copy the database to PATH while the app runs (SQLite online backup; pg_dump on PostgreSQL)."""
         from shared_lives.backup import BackupError, backup
 
         try:
-            counts = backup(current_app.config["DATABASE_URL"], path)
+            counts = backup(current_app.config["DATABASE_URL"], path, pg_bin_dir=current_app.config["PG_BIN_DIR"])
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Backed up to {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -200,7 +205,9 @@ def init_app(app: Flask) -> None:
         from shared_lives.backup import BackupError, restore
 
         try:
-            counts = restore(path, current_app.config["DATABASE_URL"], force=force)
+            counts = restore(
+                path, current_app.config["DATABASE_URL"], force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"]
+            )
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         get_engine().dispose()

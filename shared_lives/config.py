@@ -10,6 +10,9 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 #: Shared Lives carers support at most three people at once; a scheme may set less.
 HARD_MAX_PEOPLE = 3
+#: SQLite's ``synchronous`` settings that keep the database whole after a power cut
+#: (OFF can corrupt it, so it is not offered). See ``shared_lives/db.py``.
+SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
 
 
 class ConfigError(RuntimeError):
@@ -51,6 +54,10 @@ class Config:
     #: PostgreSQL cancels a statement after this long (0: never), so a stuck query or a
     #: lock held elsewhere gives a 503 and frees the worker before gunicorn's timeout.
     DB_STATEMENT_TIMEOUT_MS: int = 10000
+    #: FULL: a write the app has acknowledged survives a power cut (README, "Durability").
+    SQLITE_SYNCHRONOUS: str = "FULL"
+    #: Where pg_dump and pg_restore are, when they are not on PATH (backup and restore).
+    PG_BIN_DIR: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -103,6 +110,9 @@ class Config:
             raise ConfigError("TRUSTED_PROXIES must be 0 (no proxy) or the number of proxies in front")
         if self.DB_STATEMENT_TIMEOUT_MS < 0:
             raise ConfigError("DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds")
+        if self.SQLITE_SYNCHRONOUS.upper() not in SQLITE_SYNCHRONOUS_MODES:
+            raise ConfigError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}")
+        updates["SQLITE_SYNCHRONOUS"] = self.SQLITE_SYNCHRONOUS.upper()
         if self.RETENTION_YEARS < 1:
             raise ConfigError("RETENTION_YEARS must be at least 1")
         if self.RETENTION_CLOSED_REFERRAL_YEARS < 1:

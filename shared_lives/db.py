@@ -1,6 +1,11 @@
 """Database engine and one session per request, committed once.
 
-SQLite runs in WAL mode with foreign keys on. Every SQLite transaction starts
+SQLite runs in WAL mode with foreign keys on, and ``synchronous`` as the
+``SQLITE_SYNCHRONOUS`` setting says: FULL (the default) syncs the write-ahead log
+at every commit, so a commit the app acknowledged survives a power cut or an
+operating-system crash; NORMAL syncs only at checkpoints, which is faster and
+survives the app being killed, but a power cut may lose the last commits (the
+database itself stays whole either way). Every SQLite transaction starts
 with ``BEGIN IMMEDIATE``: nearly every request writes an audit entry, and a
 deferred transaction that reads first and writes later can fail with
 SQLITE_BUSY instead of waiting. PostgreSQL takes row locks where a service
@@ -31,10 +36,11 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 5
 
 
-def make_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
+def make_engine(url: str, statement_timeout_ms: int = 0, sqlite_synchronous: str = "FULL") -> Engine:
     """Create the engine for ``url`` with the pragmas and pooling this app relies on.
 
     ``statement_timeout_ms`` (PostgreSQL) cancels any statement that runs longer.
+    ``sqlite_synchronous`` is SQLite's ``synchronous``, one of the modes the config allows.
     Error messages never carry the statement's parameters: they can be personal data.
     """
     if url.startswith("sqlite"):
@@ -51,7 +57,7 @@ def make_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -114,7 +120,11 @@ def database_answers(engine: Engine) -> bool:
 
 def init_app(app: Flask) -> None:
     """Create the engine and close the request's session at teardown."""
-    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DB_STATEMENT_TIMEOUT_MS", 0))
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        app.config.get("DB_STATEMENT_TIMEOUT_MS", 0),
+        sqlite_synchronous=app.config["SQLITE_SYNCHRONOUS"],
+    )
     app.extensions["db_engine"] = engine
 
     @app.teardown_appcontext

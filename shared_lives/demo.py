@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -13,9 +13,12 @@ from shared_lives.audit.services import SYSTEM
 from shared_lives.auth.services import create_user
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
+from shared_lives.matches.models import CapacityAssessment, LibertyRecord, Proposal, ProposalResponse
 from shared_lives.people.models import Person
-from shared_lives.placements.models import Arrangement
+from shared_lives.placements.models import Arrangement, Review
+from shared_lives.placements.services import schedule_first_reviews
 from shared_lives.postcodes import locate
+from shared_lives.timeutil import today
 from shared_lives.vocab.services import load_vocabularies
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -31,6 +34,91 @@ DEMO_ACCOUNTS = [
 
 def _date(value):
     return date.fromisoformat(value) if value else None
+
+
+def _best_interests_journey(session: Session, arrangement: Arrangement, record: dict, staff: dict) -> None:
+    """The proposal behind an arrangement for a person lacking capacity: the assessment, the
+    best-interests decision with the person's own views, the carer's yes, the Court of
+    Protection authorisation of the deprivation of liberty, and a manager's approval."""
+    started = datetime.combine(arrangement.start_date, time(10), tzinfo=UTC)
+    proposal = Proposal(
+        person_id=arrangement.person_id,
+        household_id=arrangement.household_id,
+        arrangement_type=arrangement.arrangement_type,
+        status="active",
+        rationale="Shares a love of the outdoors; close to family.",
+        proposed_by_id=staff["coordinator"],
+        proposed_at=started - timedelta(days=60),
+        person_response="agree",
+        carer_response="agree",
+        approved_by_id=staff["manager"],
+        approved_at=started,
+    )
+    session.add(proposal)
+    session.flush()
+    arrangement.proposal_id = proposal.id
+    assessment = CapacityAssessment(
+        person_id=arrangement.person_id,
+        proposal_id=proposal.id,
+        decision="Whether to live with this household",
+        outcome="lacks",
+        assessed_on=_date(record["assessed_on"]),
+        assessor_name=record["assessor_name"],
+        assessor_role=record["assessor_role"],
+        recorded_by_id=staff["coordinator"],
+    )
+    session.add(assessment)
+    session.flush()
+    common = {"proposal_id": proposal.id, "decision": "agree", "recorded_by_id": staff["coordinator"]}
+    session.add_all(
+        [
+            ProposalResponse(
+                **common,
+                side="person",
+                given_by="best_interests",
+                given_by_name=record["decision_maker"],
+                capacity_state="lacks",
+                capacity_assessment_id=assessment.id,
+                person_views=record["person_views"],
+                easy_read_used=True,
+                bi_maker_role=record["decision_maker_role"],
+                bi_consulted=record["consulted"],
+                bi_wishes=record["wishes"],
+                bi_less_restrictive=record["less_restrictive"],
+                recorded_at=started - timedelta(days=20),
+            ),
+            ProposalResponse(
+                **common,
+                side="household",
+                given_by="carer",
+                given_by_name="The carer",
+                recorded_at=started - timedelta(days=30),
+            ),
+            LibertyRecord(
+                proposal_id=proposal.id,
+                person_id=arrangement.person_id,
+                needed=True,
+                reference=record["liberty_reference"],
+                expires_on=_date(record["liberty_expires"]),
+                recorded_by_id=staff["coordinator"],
+            ),
+        ]
+    )
+    session.flush()
+    audit(session, SYSTEM, "proposal.create", "proposal", proposal.id, changes={"source": "demo"})
+
+
+def _demo_reviews(session: Session, arrangement: Arrangement, coordinator_id: int, overdue: bool) -> None:
+    """Reviews as they stand today: some arrangements have their first review overdue; in the
+    others it was done on time and the next interim visit is due within the fortnight."""
+    first, _annual = schedule_first_reviews(session, arrangement)
+    if overdue or first.due_on >= today():
+        return
+    first.completed_on, first.completed_by_id = first.due_on, coordinator_id
+    first.notes = "Settling in well."
+    session.add(first)
+    session.add(Review(arrangement_id=arrangement.id, kind="interim", due_on=today() + timedelta(days=7)))
+    session.flush()
 
 
 def load_demo(session: Session, path: Path | None = None) -> list[tuple[str, str, str]]:
@@ -89,7 +177,13 @@ def load_demo(session: Session, path: Path | None = None) -> list[tuple[str, str
         session.flush()
         people[person.reference] = person.id
         audit(session, SYSTEM, "person.create", "person", person.id, changes={"source": "demo"})
-    for a in scheme["arrangements"]:
+    first_household = session.exec(select(Household.id).order_by(Household.id)).first()
+    accounts, staff = [], {}
+    for role, email, name, password in DEMO_ACCOUNTS:
+        user = create_user(session, SYSTEM, email, name, role, password, first_household if role == "carer" else None)
+        accounts.append((role, email, password))
+        staff[role] = user.id
+    for k, a in enumerate(scheme["arrangements"]):
         arrangement = Arrangement(
             person_id=people[a["person"]],
             household_id=by_ref[a["household"]],
@@ -99,9 +193,7 @@ def load_demo(session: Session, path: Path | None = None) -> list[tuple[str, str
         session.add(arrangement)
         session.flush()
         audit(session, SYSTEM, "arrangement.create", "arrangement", arrangement.id, changes={"source": "demo"})
-    first_household = session.exec(select(Household.id).order_by(Household.id)).first()
-    accounts = []
-    for role, email, name, password in DEMO_ACCOUNTS:
-        create_user(session, SYSTEM, email, name, role, password, first_household if role == "carer" else None)
-        accounts.append((role, email, password))
+        if "best_interests" in a:
+            _best_interests_journey(session, arrangement, a["best_interests"], staff)
+        _demo_reviews(session, arrangement, staff["coordinator"], overdue=k % 2 == 1)
     return accounts

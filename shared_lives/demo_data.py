@@ -288,12 +288,38 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
                 "start_date": str(AS_OF - timedelta(days=60 + 90 * k)),
             }
         )
+    _best_interests_arrangement(people, arrangements)
     return {
         "generated_with_seed": seed,
         "as_of": str(AS_OF),
         "households": households,
         "people": people,
         "arrangements": arrangements,
+    }
+
+
+def _best_interests_arrangement(people: list[dict], arrangements: list[dict]) -> None:
+    """The first live-in arrangement is for a person who lacks capacity to decide where to live:
+    it went through a best-interests decision, with a Court of Protection authorisation.
+    Uses its own Faker seed so the rest of the scheme is generated as before."""
+    live_in = next(a for a in arrangements if a["arrangement_type"] == "live_in")
+    person = next(p for p in people if p["reference"] == live_in["person"])
+    fake = Faker("en_GB")
+    fake.seed_instance(1005)
+    start = date.fromisoformat(live_in["start_date"])
+    person.update(capacity="lacks_capacity", decision_maker="best_interests")
+    live_in["best_interests"] = {
+        "assessed_on": str(start - timedelta(days=40)),
+        "assessor_name": fake.name(),
+        "assessor_role": "Social worker",
+        "decision_maker": fake.name(),
+        "decision_maker_role": "Social worker",
+        "consulted": ["family", "unpaid_carers"],
+        "person_views": f"{person['first_name']} smiled at the photos of the garden and asked to see the dog again.",
+        "wishes": f"{person['first_name']} has always liked being outdoors and near family; dislikes loud places.",
+        "less_restrictive": "Support at home with daily visits was tried for six months and was not enough.",
+        "liberty_reference": f"COP {fake.numerify('########')}",
+        "liberty_expires": str(AS_OF + timedelta(days=45)),
     }
 
 

@@ -8,6 +8,7 @@ from shared_lives.households.models import Household
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
+from shared_lives.rights.models import SubjectAccessRequest
 from shared_lives.vocab.models import VocabularyTerm
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Proposal",
     "ProposalResponse",
     "Review",
+    "SubjectAccessRequest",
     "TrainingRecord",
     "User",
     "VocabularyTerm",

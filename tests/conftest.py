@@ -53,6 +53,8 @@ def app_config(tmp_path_factory) -> dict:
         "AUDIT_KEY": "test-audit-key-0123456789abcdef0123456789",
         "SCHEME_NAME": "Test Shared Lives Scheme",
         "LOGIN_RATE_PER_ADDRESS": "10000 per minute",
+        # Test databases are thrown away: FULL's sync at every commit (the default) only slows the suite.
+        "SQLITE_SYNCHRONOUS": "NORMAL",
         "extra": {"WTF_CSRF_ENABLED": True},
     }
 

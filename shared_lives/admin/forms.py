@@ -40,7 +40,13 @@ class UserCreateForm(FlaskForm):
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
-    role = SelectField("Role", choices=ROLE_LABELS, widget=GovSelect(), validators=[DataRequired("Select a role")])
+    # No role is chosen for the administrator: an account gets only the access asked for.
+    role = SelectField(
+        "Role",
+        choices={"": "Choose a role"} | ROLE_LABELS,
+        widget=GovSelect(),
+        validators=[DataRequired("Select a role")],
+    )
     household_id = SelectField(
         "Household (carers only)",
         coerce=_optional_int,
@@ -51,7 +57,7 @@ class UserCreateForm(FlaskForm):
     password = PasswordField(
         "Temporary password",
         widget=GovPasswordInput(),
-        description="8 characters or more. Give it to the person safely; they can change it after signing in.",
+        description="8 characters or more. Give it to the person safely; they must change it when they first sign in.",
         validators=[
             DataRequired("Enter a temporary password"),
             Length(max=128, message="Password must be 128 characters or fewer"),

@@ -50,6 +50,7 @@ def new_user():
                 form.role.data,
                 form.password.data,
                 form.household_id.data,
+                temporary=True,
             )
         except ValidationError as exc:
             _field_error(form, exc)

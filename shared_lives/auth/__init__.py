@@ -29,6 +29,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 
 #: Endpoints that anyone may reach without signing in. Everything else needs sign-in.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "assets_file", "main.health"})
+#: All an account with a temporary password may reach until it chooses its own.
+TEMPORARY_PASSWORD_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out"})
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +69,10 @@ def init_app(app: Flask) -> None:
             if request.method != "GET":
                 abort(401 if request.accept_mimetypes.best == "application/json" else 403)
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if current_user.must_change_password and request.endpoint not in TEMPORARY_PASSWORD_ENDPOINTS:
+            if request.method != "GET":
+                abort(403)
+            return redirect(url_for("auth.change_password"))
         return None
 
     from shared_lives.auth.views import bp

@@ -84,8 +84,12 @@ def create_user(
     role: str,
     password: str,
     household_id: int | None = None,
+    temporary: bool = False,
 ) -> User:
-    """Create an account. Callers check ``user:manage`` (the CLI acts as the system)."""
+    """Create an account. Callers check ``user:manage`` (the CLI acts as the system).
+
+    A ``temporary`` password (one an administrator chose) must be changed at first sign-in.
+    """
     email = normalise_email(email)
     name = (name or "").strip()
     check_new_user(session, email, role, household_id)
@@ -102,6 +106,7 @@ def create_user(
         role=role,
         password_hash=hash_password(password),
         household_id=household_id if role == "carer" else None,
+        must_change_password=temporary,
     )
     session.add(user)
     session.flush()
@@ -236,6 +241,7 @@ def change_password(session: Session, signed_in: SignedInUser, current: str, new
     if problem:
         raise ValidationError(problem, "new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     session.add(user)
     end_all_sessions(session, user.id, except_token=signed_in.token)
     audit(session, actor_of(signed_in), "user.password_change", "user", user.id, changes={"password": True})

@@ -10,6 +10,7 @@ from shared_lives.carers.forms import CarerForm, DbsForm, TrainingForm
 from shared_lives.db import get_session
 from shared_lives.errors import StaleRecord, ValidationError
 from shared_lives.forms import ConfirmForm, field_error, page_number
+from shared_lives.matches.services import liberty_authorisations_expiring
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 from shared_lives.vocab.services import terms
 
@@ -19,8 +20,10 @@ bp = Blueprint("carers", __name__)
 @bp.get("/households/compliance")
 def compliance():
     """DBS, training and approval expiring within 60 days or expired; households made ineligible."""
-    data = services.compliance(get_session(), current_user, page_number())
-    return render_template("carers/compliance.html", **data)
+    db = get_session()
+    data = services.compliance(db, current_user, page_number())
+    liberty = liberty_authorisations_expiring(db, current_user)  # Court of Protection authorisations: the journey's
+    return render_template("carers/compliance.html", **data, liberty=liberty)
 
 
 # --------------------------------------------------------------------------- carers

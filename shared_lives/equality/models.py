@@ -95,6 +95,16 @@ FIELDS = {
 }
 
 
+#: Each field's name in reports and in the person's own copy of their information.
+LABELS = {
+    "ethnicity": "Ethnic group",
+    "religion": "Religion",
+    "disability": "Disability",
+    "sex": "Sex",
+    "sexual_orientation": "Sexual orientation",
+}
+
+
 def choices(field: str) -> dict[str, str]:
     """Every answer a field takes, "prefer not to say" last."""
     return {**FIELDS[field][1], PREFER_NOT: PREFER_NOT_LABEL}

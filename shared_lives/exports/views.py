@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_engine, get_session
+from shared_lives.errors import ValidationError
 from shared_lives.exports import services, timeline
 from shared_lives.exports.history import STATUSES
+from shared_lives.forms import field_error
 from shared_lives.rights import subject_access
+from shared_lives.rights.forms import ReceivedForm, StepForm
+from shared_lives.rights.models import REQUEST_STATUSES
+from shared_lives.timeutil import today
 
 bp = Blueprint("exports", __name__)
 
@@ -68,19 +84,73 @@ def household_history(household_id: int):
     return render_template("exports/timeline.html", **data)
 
 
-@bp.get("/people/<int:person_id>/subject-access")
+@bp.route("/people/<int:person_id>/subject-access", methods=["GET", "POST"])
 def subject_access_page(person_id: int):
-    """Subject access: download everything held about one person."""
-    person = subject_access.person_for_request(get_session(), current_user, person_id)
-    return render_template("rights/subject_access.html", person=person)
+    """A person's subject access requests, and logging a new one."""
+    db = get_session()
+    form = ReceivedForm()
+    if request.method == "GET":
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        try:
+            made = subject_access.receive(db, current_user, person_id, form.received_on.data)
+        except ValidationError as exc:
+            field_error(form, exc)
+        else:
+            flash(f"Request logged. It is due by {made.due_on.day} {made.due_on:%B %Y}.", "success")
+            return redirect(url_for("exports.subject_access_request", request_id=made.id))
+    person, requests = subject_access.requests_page(db, current_user, person_id)
+    return render_template(
+        "rights/subject_access.html", person=person, requests=requests, form=form, statuses=REQUEST_STATUSES
+    )
 
 
-@bp.get("/people/<int:person_id>/subject-access.<any(json, pdf):fmt>")
-def subject_access_download(person_id: int, fmt: str):
-    """Everything held about one person, as JSON or a tagged PDF. Audited."""
-    session = get_session()
-    data = subject_access.collect(session, current_user, person_id, fmt)
-    name = subject_access.filename(data, fmt)
-    if fmt == "json":
-        return _download(subject_access.as_json(data), "application/json", name)
-    return _download(subject_access.as_pdf(data, current_app.config["SCHEME_NAME"]), "application/pdf", name)
+@bp.get("/subject-access/<int:request_id>")
+def subject_access_request(request_id: int):
+    """One request: prepare it, check what is removed, release it."""
+    db = get_session()
+    made, person = subject_access.get_request(db, current_user, request_id, log_view=True)
+    marked = subject_access.review_passages(db, made, person, current_app.config["SCHEME_NAME"])
+    return render_template(
+        "rights/request.html",
+        request_row=made,
+        person=person,
+        marked=marked,
+        form=StepForm(),
+        statuses=REQUEST_STATUSES,
+        today=today(),
+    )
+
+
+@bp.post("/subject-access/<int:request_id>/<any(prepare, redactions):step>")
+def subject_access_step(request_id: int, step: str):
+    """Prepare the information, or confirm which marked passages are removed."""
+    db = get_session()
+    if not StepForm().validate_on_submit():
+        abort(400)
+    scheme = current_app.config["SCHEME_NAME"]
+    try:
+        if step == "prepare":
+            subject_access.prepare(db, current_user, request_id, scheme)
+            flash("Prepared. Check each passage marked as about someone else.", "success")
+        else:
+            keep = set(request.form.getlist("keep"))
+            subject_access.confirm_redactions(db, current_user, request_id, keep, scheme)
+            flash("Checked. The information can now be released.", "success")
+    except ValidationError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("exports.subject_access_request", request_id=request_id))
+
+
+@bp.post("/subject-access/<int:request_id>/release.<any(json, pdf):fmt>")
+def subject_access_release(request_id: int, fmt: str):
+    """The file to send, with the checked passages removed. Its SHA-256 is recorded."""
+    db = get_session()
+    if not StepForm().validate_on_submit():
+        abort(400)
+    try:
+        name, body = subject_access.release(db, current_user, request_id, fmt, current_app.config["SCHEME_NAME"])
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("exports.subject_access_request", request_id=request_id))
+    return _download(body, subject_access.FORMATS[fmt], name)

@@ -129,7 +129,7 @@ def _check_pets(session: Session, pets) -> list[dict]:
         kind = check_choice(p.get("kind"), kinds, f"pet_{i}_kind", "the kind of pet")
         number = check_int(p.get("number"), f"pet_{i}_number", "the number of pets", 1, 20)
         out[kind] = out.get(kind, 0) + number
-    return [{"kind": k, "number": n} for k, n in sorted(out.items())]
+    return [{"kind": k, "number": n} for k, n in out.items()]  # in the order the carer gave them
 
 
 def clean_household(session: Session, values: dict, allowed: tuple[str, ...]) -> dict:

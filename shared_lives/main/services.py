@@ -9,6 +9,7 @@ from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.models import User
 from shared_lives.carers import services as carers
 from shared_lives.households.models import Household
+from shared_lives.matches.services import waiting_for_carer
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.reports import services as reports
@@ -82,4 +83,10 @@ def home_summary(session: Session, user) -> dict:
     if user.role == "carer":
         household = session.get(Household, user.household_id) if user.household_id else None
         summary["household_name"] = household.name if household else None
+        waiting = waiting_for_carer(session, user)
+        summary["waiting_for_answer"] = [
+            {"proposal_id": p.id, "first_name": person.first_name} for p, person in waiting
+        ]
+        if waiting:
+            audit(session, actor_of(user), "home.view", changes={"items": len(waiting)})
     return summary

@@ -632,6 +632,8 @@ def liberty_authorisations_expiring(session: Session, user, within_days: int = 6
         for rec, a, p, h in latest.values()
         if rec.expires_on is not None and rec.expires_on <= until
     ]
+    if out:  # the list names people: showing it is a view of their records
+        audit(session, actor_of(user), "liberty.list", changes={"shown": len(out)})
     return sorted(out, key=lambda r: r["expires_on"])
 
 

@@ -33,6 +33,7 @@ from shared_lives.equality.models import (
     DISABILITIES,
     ETHNIC_GROUP_LABELS,
     ETHNIC_GROUP_OF,
+    LABELS,
     PREFER_NOT,
     PREFER_NOT_LABEL,
     RELIGIONS,
@@ -66,11 +67,7 @@ AGE_BANDS = (
     ("75 or over", 75, None),
 )
 DIMENSIONS = {
-    "ethnicity": "Ethnic group",
-    "religion": "Religion",
-    "disability": "Disability",
-    "sex": "Sex",
-    "sexual_orientation": "Sexual orientation",
+    **LABELS,
     "age_band": "Age band",
     "need": "Need",
     "area": "Postcode area",

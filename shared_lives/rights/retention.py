@@ -29,7 +29,14 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.audit.services import SYSTEM, record
 from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
 from shared_lives.equality.models import EqualityRecord
-from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
+from shared_lives.matches.models import (
+    CapacityAssessment,
+    EngineRun,
+    Introduction,
+    LibertyRecord,
+    Proposal,
+    ProposalResponse,
+)
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import as_utc, today, utcnow
@@ -70,7 +77,20 @@ PERSON_CLEARED = {
 #: Free text in the person's journey, cleared too.
 RELATED_CLEARED = {
     Proposal: {"rationale": "", "closed_note": ""},
-    ProposalResponse: {"given_by_name": "", "how_checked": "", "note": "", "household_views": ""},
+    ProposalResponse: {
+        "given_by_name": "",
+        "how_checked": "",
+        "note": "",
+        "household_views": "",
+        "person_views": "",
+        "authority_reference": "",
+        "bi_maker_role": "",
+        "bi_consulted": [],
+        "bi_wishes": "",
+        "bi_less_restrictive": "",
+    },
+    CapacityAssessment: {"decision": "", "assessor_name": "", "assessor_role": ""},
+    LibertyRecord: {"reference": ""},
     Introduction: {"person_feedback": "", "carer_feedback": ""},
     Arrangement: {"end_reason": ""},
     Review: {"notes": ""},
@@ -124,8 +144,10 @@ def _not_done_nor_open():
 
 
 def _closed_on(session: Session, people: list[Person]) -> dict[int, date]:
-    """The day each closed referral was closed: the last logged change of its status to closed."""
+    """The day each closed referral was closed: its closing date when recorded, else the last
+    logged change of its status to closed, else its last change."""
     found = {p.id: as_utc(p.updated_at).date() for p in people}
+    recorded = {p.id: p.closed_on for p in people if p.closed_on}
     entries = session.exec(
         select(AuditEntry.person_id, AuditEntry.at, AuditEntry.changes)
         .where(AuditEntry.person_id.in_(list(found)), AuditEntry.action.in_(("person.create", "person.update")))
@@ -135,7 +157,7 @@ def _closed_on(session: Session, people: list[Person]) -> dict[int, date]:
         status = (changes or {}).get("status")
         if isinstance(status, list) and status[-1:] == ["closed"]:
             found[person_id] = as_utc(at).date()
-    return found
+    return {**found, **recorded}
 
 
 def due_people(session: Session, cutoff: date, closed_cutoff: date | None = None) -> list[Due]:
@@ -225,6 +247,8 @@ def anonymise_person(session: Session, key: str, person: Person, cutoff: date) -
     if proposal_ids:
         related += session.exec(select(ProposalResponse).where(ProposalResponse.proposal_id.in_(proposal_ids))).all()
         related += session.exec(select(Introduction).where(Introduction.proposal_id.in_(proposal_ids))).all()
+    related += session.exec(select(CapacityAssessment).where(CapacityAssessment.person_id == person.id)).all()
+    related += session.exec(select(LibertyRecord).where(LibertyRecord.person_id == person.id)).all()
     if arrangements:
         ids = [a.id for a in arrangements]
         related += session.exec(select(Review).where(Review.arrangement_id.in_(ids))).all()

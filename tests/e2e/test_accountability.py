@@ -45,8 +45,15 @@ def test_timelines_are_accessible(page_as, check_axe):
 def test_manager_subject_access_page(page_as, check_axe):
     page = page_as("manager")
     page.goto("/people/1/subject-access")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Subject access")
+    check_axe(page)
+    page.get_by_role("button", name="Log the request").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Subject access request")
+    page.get_by_role("button", name="Prepare").click()
+    expect(page.get_by_role("heading", name="2. Check what is removed")).to_be_visible()
+    check_axe(page)
+    page.get_by_role("button", name="Confirm what is removed").click()
     check_axe(page)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download JSON").click()
+        page.get_by_role("button", name="Release as JSON").click()
     assert info.value.suggested_filename.endswith(".json")

@@ -45,13 +45,17 @@ def test_journey_from_suggestion_to_arrangement(page_as, check_axe):
     expect(coordinator.locator("main")).to_contain_text("Proposal recorded")
     check_axe(coordinator)
 
-    # The person's answer, given by their representative, with how it was checked.
-    coordinator.get_by_role("link", name="Record the person’s answer").click()
+    # The person's own answer (capacity is presumed), how they reached it, and their views.
+    coordinator.get_by_role("link", name="Record the person’s answer, or the decision made for them").click()
     check_axe(coordinator)
     coordinator.get_by_label("Agrees").check()
-    coordinator.get_by_label("Their representative").check()
-    coordinator.get_by_label("Name of who gave the answer (or the decision-maker)").fill("Pat Representative")
-    coordinator.get_by_label("How the answer was checked").fill("Met with the person and Pat, used the easy-read page")
+    coordinator.get_by_label("The person themselves").check()
+    coordinator.get_by_label("Their name").fill("The person")
+    coordinator.get_by_label(re.compile("own views, wishes and feelings")).fill("Liked the photos of the garden")
+    coordinator.get_by_label("How they reached their answer").fill(
+        "Met with the person and Pat, used the easy-read page"
+    )
+    coordinator.get_by_label("The easy-read page was used").check()
     coordinator.get_by_role("button", name="Record the answer").click()
     coordinator.wait_for_url(proposal_url)
     check_axe(coordinator)

@@ -239,3 +239,16 @@ def test_assignment_kernel_on_a_scheme_equals_scipy_reference():
     ref = max_compatibility_sparse(pi, hj, w, 400, caps, compiled=False)
     assert _total(ours, pi, hj, w, caps) == _total(ref, pi, hj, w, caps)
     assert len(ours) > 100
+
+
+def test_a_kernel_compiles_where_nothing_can_be_cached():
+    from numba import njit
+
+    from matching import _compiled
+
+    ns = {}
+    # a function with no source file: numba has nowhere to cache it
+    exec("def double(x):\n    return 2 * x\n", ns)  # noqa: S102 (a constant string)
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit("int64(int64)", cache=True)(ns["double"])
+    assert _compiled._kernel("int64(int64)")(ns["double"])(21) == 42

@@ -48,7 +48,7 @@ GET_ACCESS: dict[str, frozenset] = {
     "exports.person_history": READERS,
     "exports.household_history": READERS,
     "exports.subject_access_page": MANAGER,
-    "exports.subject_access_download": MANAGER,
+    "exports.subject_access_request": MANAGER,
     "households.index": READERS,
     "households.detail": READERS,
     "carers.compliance": READERS,
@@ -129,6 +129,9 @@ POST_ACCESS: dict[str, frozenset] = {
     "placements.new_review": STAFF,
     "placements.review": STAFF,
     "equality.record": STAFF,
+    "exports.subject_access_page": MANAGER,
+    "exports.subject_access_step": MANAGER,
+    "exports.subject_access_release": MANAGER,
 }
 
 #: Write routes that act on the signed-in person's own account, which auditors may use too.

@@ -7,10 +7,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, func, select
 
+from shared_lives import create_app
 from shared_lives import models as _models  # noqa: F401
 from shared_lives.audit.services import verify_chain
 from shared_lives.auth.models import User
 from shared_lives.cli import upgrade_database
+from shared_lives.config import Config, ConfigError
 from shared_lives.db import get_engine
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
@@ -76,3 +78,33 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [(None, 2), ("normal", 1), ("FULL", 2), ("extra", 3)])
+def test_sqlite_synchronous_follows_the_setting(app_config, tmp_path, setting, pragma):
+    config = {k: v for k, v in app_config.items() if k != "SQLITE_SYNCHRONOUS"}
+    config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'sync.sqlite'}"
+    if setting is not None:
+        config["SQLITE_SYNCHRONOUS"] = setting
+    app = create_app(config)
+    try:
+        with get_engine(app).connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+    finally:
+        get_engine(app).dispose()
+
+
+def test_sqlite_synchronous_refuses_off():
+    with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS must be one of NORMAL, FULL, EXTRA"):
+        Config.from_env({}, SQLITE_SYNCHRONOUS="OFF")
+
+
+def test_db_heads_names_the_one_newest_migration(fresh_app):
+    from alembic.script import ScriptDirectory
+
+    from shared_lives.cli import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config(fresh_app.config["DATABASE_URL"])).get_heads()
+    assert len(heads) == 1, f"two migration heads {heads}: point your revision's down_revision at the other"
+    result = fresh_app.test_cli_runner().invoke(args=["db", "heads"])
+    assert result.exit_code == 0 and result.output.strip() == f"{heads[0]} (head)"

@@ -1,10 +1,12 @@
 """Administrators manage accounts; nobody changes their own role (reliability.md item 5)."""
 
+import re
+
 from sqlmodel import select
 
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import User
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, post_form, sign_in
 
 
 def test_admin_creates_a_carer_account_linked_to_a_household(signed_in, db, users):
@@ -91,3 +93,49 @@ def test_deactivation_needs_confirmation(signed_in, db, users):
 def test_non_admins_cannot_manage_accounts(signed_in, users):
     for role in ("manager", "coordinator", "carer", "auditor"):
         assert signed_in(role).get("/admin/users").status_code == 403
+
+
+def test_the_new_account_form_has_no_role_chosen(signed_in):
+    page = signed_in("admin").get("/admin/users/new").get_data(as_text=True)
+    selected = re.findall(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', page)
+    assert [a or b for a, b in selected] in ([], [""]), selected  # nothing but "Choose a role"
+    assert "Choose a role" in page
+    response = post_form(
+        signed_in("admin"),
+        "/admin/users/new",
+        {"name": "No Role", "email": "norole@test.example", "role": "", "password": "a good long passphrase"},
+    )
+    assert response.status_code == 200 and "Select a role" in response.get_data(as_text=True)
+
+
+def test_a_temporary_password_must_be_changed_at_first_sign_in(app, signed_in, db):
+    admin = signed_in("admin")
+    temporary = "a temporary passphrase"
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {"name": "Rae Coordinator", "email": "rae@test.example", "role": "coordinator", "password": temporary},
+    )
+    assert response.status_code == 302
+    client = app.test_client()
+    assert sign_in(client, "rae@test.example", temporary).headers["Location"] == "/"
+    for url in ("/", "/people", "/proposals"):
+        r = client.get(url)
+        assert (r.status_code, r.headers.get("Location")) == (302, "/account/password"), url
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "Your password was set by an administrator" in page
+    token = csrf_from(client.get("/account/password"))
+    assert client.post("/people/new", data={"csrf_token": token}).status_code == 403
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": temporary,
+            "new_password": "my very own passphrase",
+            "confirm_password": "my very own passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/people").status_code == 200
+    db.expire_all()
+    assert db.exec(select(User).where(User.email == "rae@test.example")).one().must_change_password is False

@@ -41,6 +41,8 @@ FORMS = {
     "matches.respond": "response",
     "matches.withdraw": "withdrawal",
     "matches.introduction": "introduction",
+    "matches.capacity": "capacity assessment",
+    "matches.liberty": "deprivation of liberty",
     "placements.review": "review",
     "placements.end": "ending",
     "admin.new_user": "account",

@@ -41,8 +41,9 @@ ARGS = {
     "arrangement_id": "arrangement_id",
     "review_id": "review_id",
     "user_id": "user_id",
+    "request_id": "subject_access_id",
 }
-FIXED = {"side": "person", "fmt": "json", "change": "deactivate", "filename": "x"}
+FIXED = {"side": "person", "fmt": "json", "change": "deactivate", "filename": "x", "step": "prepare"}
 #: Query strings a page needs to show its records (the proposal form names the pair).
 QUERY = {"matches.new": lambda ids: f"?person_id={ids['new_person_id']}&household_id={ids['match_household_id']}"}
 

@@ -26,6 +26,7 @@ from shared_lives.carers.models import DbsCheck, TrainingRecord
 from shared_lives.households.models import Household
 from shared_lives.matches import services as match_services
 from shared_lives.placements.models import Review
+from shared_lives.rights.models import SubjectAccessRequest
 from shared_lives.timeutil import today
 from shared_lives.vocab.services import load_vocabularies
 from tests import factories
@@ -48,6 +49,7 @@ class Case:
     data: Any
     action: str
     fresh_client: bool = False  # signs in a client of its own (the route ends or changes the session)
+    ok: tuple[int, ...] = (302, 303)  # a success: a redirect, or a download (200) for a release
 
 
 def household_form(version: Any = "1") -> dict:
@@ -325,6 +327,23 @@ CASES: dict[str, Case] = {
         {"ethnicity": "irish", "version": "0"},
         "equality.update",
     ),
+    # ------------------------------------------------------------------ people's rights
+    "exports.subject_access_page": Case(
+        "manager",
+        lambda ids: f"/people/{ids['person_id']}/subject-access",
+        lambda ids: {"received_on": gov_date(today())},
+        "subject_access.receive",
+    ),
+    "exports.subject_access_step": Case(
+        "manager", lambda ids: f"/subject-access/{ids['subject_access_id']}/prepare", {}, "subject_access.prepare"
+    ),
+    "exports.subject_access_release": Case(
+        "manager",
+        lambda ids: f"/subject-access/{ids['subject_access_id']}/release.json",
+        {},
+        "subject_access.release",
+        ok=(200,),
+    ),
 }
 
 
@@ -376,6 +395,16 @@ def ids(app, db, users):
         open_person = factories.make_person(db, first_name="Owen")
         agreed_person = factories.make_person(db, first_name="Ada")
         placed_person = factories.make_person(db, first_name="Pip")
+        db.flush()
+        # A subject access request checked and ready to release (prepare may run again).
+        request = SubjectAccessRequest(
+            person_id=person.id,
+            received_on=today(),
+            due_on=today() + timedelta(days=30),
+            status="confirmed",
+            recorded_by_id=users["manager"].id,
+        )
+        db.add(request)
         db.commit()
     own_household = db.get(Household, users["carer"].household_id)
     coordinator, manager = as_user(users["coordinator"]), as_user(users["manager"])
@@ -430,6 +459,7 @@ def ids(app, db, users):
         "agreed_proposal_version": agreed.version,
         "arrangement_id": arrangement.id,
         "review_id": review,
+        "subject_access_id": request.id,
     }
 
 
@@ -491,7 +521,7 @@ def test_each_write_route_writes_exactly_one_audit_entry(app, db, signed_in, ids
     case = CASES[endpoint]
     response, new = run_case(app, db, signed_in, ids, case)
     # Every write route redirects on success; a 200 is the form shown again with its errors.
-    assert response.status_code in (302, 303), f"{endpoint}: {response.status_code} {form_errors(response)}"
+    assert response.status_code in case.ok, f"{endpoint}: {response.status_code} {form_errors(response)}"
     written = [(e.action, e.outcome) for e in new]
     expected = KNOWN[endpoint].actions if endpoint in KNOWN else (case.action,)
     assert tuple(e.action for e in new) == expected, f"{endpoint} wrote {written}, expected {list(expected)}"

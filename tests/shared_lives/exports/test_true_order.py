@@ -112,7 +112,8 @@ def test_the_pdf_tells_the_same_order(signed_in, history):
     response = signed_in("auditor").get(f"{URL}?format=pdf&person={history['person'].reference}")
     assert response.status_code == 200
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.get_data())).pages)
-    text = re.sub(r"\s+", " ", text)
+    # The PDF wraps long cells, at a hyphen too ("Davies-" / "Brown"): join those back first.
+    text = re.sub(r"\s+", " ", re.sub(r"-\s+", "-", text))
     events_part, upcoming_part = text.split("Upcoming reviews", 1)
     labels = ["Proposed", "Answer recorded", "Approved", "Arrangement started", "Review completed"]
     positions = [events_part.index(label) for label in labels]

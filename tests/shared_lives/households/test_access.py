@@ -190,3 +190,14 @@ def test_admin_has_no_record_access(signed_in, other_household):
     assert admin.get("/households").status_code == 403
     assert admin.get(f"/households/{h.id}").status_code == 403
     assert admin.get("/people").status_code == 403
+
+
+def test_pet_rows_keep_the_order_the_carer_gave(signed_in, vocab, db, users):
+    hid = users["carer"].household_id
+    carer = signed_in("carer")
+    form = own_form(pet_1_kind="dog", pet_1_number="1", pet_2_kind="cat", pet_2_number="2")
+    assert post_form(carer, "/my-household/edit", form).status_code == 302
+    db.expire_all()
+    assert db.get(Household, hid).pets == [{"kind": "dog", "number": 1}, {"kind": "cat", "number": 2}]
+    page = carer.get("/my-household/edit").get_data(as_text=True)
+    assert 'To remove one, choose "No pet"' in page or "To remove one, choose &#34;No pet&#34;" in page

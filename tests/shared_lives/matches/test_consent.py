@@ -220,7 +220,7 @@ def test_an_attorney_needs_a_registered_health_and_welfare_lpa_covering_where_th
         assert message in " ".join(x.message for x in refused.value.problems), change
 
 
-def test_approval_rechecks_capacity_on_the_current_records(app, db, people_places):
+def test_approval_rechecks_capacity_on_the_current_records(app, db, people_places, signed_in):
     """Sam agreed while capacity was presumed; an assessment then found Sam lacks it."""
     w = people_places
     p = call(app, services.create_proposal, w.coordinator, w.person.id, w.household.id, "Why")
@@ -255,9 +255,12 @@ def test_approval_rechecks_capacity_on_the_current_records(app, db, people_place
     expiring = call(app, services.liberty_authorisations_expiring, w.manager, 60)
     assert [(e["reference"], e["person"]) for e in expiring] == [("COP 12345", "Sam Quenby")]
     assert call(app, services.liberty_authorisations_expiring, w.manager, 20) == []
+    compliance = signed_in("auditor").get("/households/compliance").get_data(as_text=True)
+    assert "Deprivation of liberty authorisations expiring within 60 days (1)" in compliance
+    assert "COP 12345" in compliance and "Sam Quenby" in compliance
 
 
-def test_an_out_of_date_assessment_prompts_a_new_one_before_approval(app, db, people_places):
+def test_an_out_of_date_assessment_prompts_a_new_one_before_approval(app, db, people_places, signed_in):
     w = people_places
     p = call(app, services.create_proposal, w.coordinator, w.person.id, w.household.id, "Why")
     assess(app, w, p.id, "has")
@@ -272,7 +275,11 @@ def test_an_out_of_date_assessment_prompts_a_new_one_before_approval(app, db, pe
         call(app, services.approve, w.manager2, p.id)
     with app.app_context():
         assert services.person_capacity(db, w.person.id)["stale"]
+    person_page = signed_in("coordinator").get(f"/people/{w.person.id}").get_data(as_text=True)
+    assert "Has capacity to decide “Whether to live with the Rivers household”" in person_page
+    assert 'id="capacity-stale"' in person_page and "more than 12 months old" in person_page
     assess(app, w, p.id, "has")
+    assert 'id="capacity-stale"' not in signed_in("coordinator").get(f"/people/{w.person.id}").get_data(as_text=True)
     call(app, services.approve, w.manager2, p.id)
     assert count(db, Arrangement) == 1
 
@@ -288,7 +295,7 @@ def test_a_person_whose_record_says_they_lack_capacity_is_assessed_before_agreei
         person_agrees(app, w.coordinator, p.id)
 
 
-def test_unreviewed_carer_changes_block_approval_until_reviewed(app, db, people_places):
+def test_unreviewed_carer_changes_block_approval_until_reviewed(app, db, people_places, signed_in):
     w = people_places
     own = w.carer_household_id
     p = call(app, services.create_proposal, w.coordinator, w.person.id, own, "Close to family")
@@ -301,6 +308,9 @@ def test_unreviewed_carer_changes_block_approval_until_reviewed(app, db, people_
     with pytest.raises(ValidationError, match="no one has reviewed"):
         call(app, services.approve, w.manager2, p.id)
     assert count(db, Arrangement) == 0
+    page = signed_in("manager").get(f"/proposals/{p.id}/approve").get_data(as_text=True)
+    assert 'id="approval-blockers"' in page and "no one has reviewed the changes yet" in page
+    assert "Approve and start the arrangement" not in page  # no button while anything blocks
     call(app, household_services.mark_reviewed, w.coordinator, own)
     call(app, services.approve, w.manager2, p.id)
     assert count(db, Arrangement) == 1

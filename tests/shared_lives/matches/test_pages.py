@@ -195,7 +195,7 @@ def test_an_error_midway_through_an_approval_request_leaves_nothing(app, signed_
     assert count(db, AuditEntry) == audits
 
 
-def test_carer_sees_and_answers_only_their_own_households_proposals(signed_in, db, people_places):
+def test_carer_sees_and_answers_only_their_own_households_proposals(app, signed_in, db, people_places):
     w = people_places
     mine = propose_via_pages(signed_in, db, w, household_id=w.carer_household_id)
     theirs = propose_via_pages(signed_in, db, w)
@@ -205,8 +205,18 @@ def test_carer_sees_and_answers_only_their_own_households_proposals(signed_in, d
     page = carer.get(f"/proposals/{mine.id}")
     assert page.status_code == 200 and "Quenby" not in page.get_data(as_text=True)
     assert carer.get(f"/proposals/{theirs.id}").status_code == 404
+    home = carer.get("/").get_data(as_text=True)
+    assert "Waiting for your answer (1)" in home and f"/proposals/{mine.id}" in home
+    assert f"/proposals/{theirs.id}" not in home
+    person_agrees(app, w.coordinator, mine.id)
+    detail = carer.get(f"/proposals/{mine.id}").get_data(as_text=True)
+    assert "What Sam has told us" in detail and "Looking forward to meeting them" in detail  # the person's views
+    form = carer.get(f"/proposals/{mine.id}/respond/household").get_data(as_text=True)
+    assert "Your answer" in form and "Who else in your home has a view?" in form
+    assert "The household’s answer" not in form and "Views of other household members" not in form
     r = post_form(carer, f"/proposals/{mine.id}/respond/household", {"decision": "agree", "given_by_name": "Me"})
     assert r.status_code == 302
+    assert "Waiting for your answer (0)" in carer.get("/").get_data(as_text=True)
     assert carer.get(f"/proposals/{mine.id}/respond/person").status_code == 403
     assert carer.get(f"/people/{w.person.id}/suggestions").status_code == 403
 
