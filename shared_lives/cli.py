@@ -1,4 +1,4 @@
-"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore."""
+"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore (and import, from imports/)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def _verify_progress(session: Session):
 
 
 def init_app(app: Flask) -> None:
+    from shared_lives.imports import cli as imports_cli
+
+    imports_cli.init_app(app)
+
     @app.cli.group("db")
     def db_group():
         """Database migrations."""

@@ -5,6 +5,7 @@ from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.equality.models import EqualityRecord
 from shared_lives.households.models import Household
+from shared_lives.imports.models import ImportedRecord, ImportUpload
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
@@ -20,6 +21,8 @@ __all__ = [
     "EngineRun",
     "EqualityRecord",
     "Household",
+    "ImportUpload",
+    "ImportedRecord",
     "Introduction",
     "Person",
     "Proposal",

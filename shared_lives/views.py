@@ -21,6 +21,7 @@ NAVIGATION = [
     ("Scheme report", "reports.scheme", "report:read"),
     ("Audit log", "audit.index", "audit:read"),
     ("Exports", "exports.index", "export:read"),
+    ("Import", "imports.index", "import:run"),
     ("Accounts", "admin.users", "user:manage"),
     ("Vocabularies", "vocab.index", "vocab:manage"),
 ]
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from shared_lives.equality.views import bp as equality_bp
     from shared_lives.exports.views import bp as exports_bp
     from shared_lives.households.views import bp as households_bp
+    from shared_lives.imports.views import bp as imports_bp
     from shared_lives.main.views import bp as main_bp
     from shared_lives.matches.views import bp as matches_bp
     from shared_lives.people.views import bp as people_bp
@@ -71,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         exports_bp,
         vocab_bp,
+        imports_bp,
     ):
         app.register_blueprint(bp)
 

@@ -28,9 +28,9 @@ _COORDINATOR = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"user:manage", "vocab:manage", "audit:read"}),
     # Everything a coordinator can do, and approve proposals they did not make (four
-    # eyes is checked where approval is decided, not by the role).
+    # eyes is checked where approval is decided, not by the role), and import records.
     "manager": _COORDINATOR
-    | {"proposal:approve", "audit:read", "person:subject_access"}
+    | {"proposal:approve", "audit:read", "person:subject_access", "import:run"}
     | {"dashboard:read", "report:read", "equality:read", "equality:write"},
     # Coordinators record equality data but never read it back, and do not see the reports.
     "coordinator": _COORDINATOR | {"dashboard:read", "equality:write"},

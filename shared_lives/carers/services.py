@@ -147,7 +147,7 @@ def update_carer(session: Session, user, household_id, carer_id, version, values
 # --------------------------------------------------------------------------- DBS checks
 
 
-def _clean_dbs(values: dict) -> dict:
+def clean_dbs(values: dict) -> dict:
     out = {
         "adult_name": clean_text(values.get("adult_name"), "adult_name", "the adult's full name", 120, True),
         "certificate_number": clean_text(values.get("certificate_number"), "certificate_number", "the number", 20),
@@ -182,7 +182,7 @@ def household_for_form(session: Session, user, household_id, log_view: bool = Tr
 
 def add_dbs(session: Session, user, household_id, values: dict) -> DbsCheck:
     household = staff_household(session, user, household_id, "household:write", "dbs.create")
-    clean = _clean_dbs(values)
+    clean = clean_dbs(values)
     check = DbsCheck(household_id=household.id, **clean)
     session.add(check)
     session.flush()
@@ -199,7 +199,7 @@ def add_dbs(session: Session, user, household_id, values: dict) -> DbsCheck:
 
 def update_dbs(session: Session, user, household_id, dbs_id, values: dict) -> DbsCheck:
     _household, check = get_dbs(session, user, household_id, dbs_id)
-    clean = _clean_dbs(values)
+    clean = clean_dbs(values)
     changes = changed_fields(check, clean)
     for k, v in clean.items():
         setattr(check, k, v)
@@ -226,7 +226,7 @@ def remove_dbs(session: Session, user, household_id, dbs_id) -> None:
 # --------------------------------------------------------------------------- training
 
 
-def _clean_training(values: dict) -> dict:
+def clean_training(values: dict) -> dict:
     """A training record; with no renewal date, a course with a cycle is due after its cycle."""
     courses = training_courses()
     out = {
@@ -258,7 +258,7 @@ def get_training(session: Session, user, household_id, carer_id, training_id, lo
 
 def add_training(session: Session, user, household_id, carer_id, values: dict) -> TrainingRecord:
     _household, carer = get_carer(session, user, household_id, carer_id, log_view=False)
-    clean = _clean_training(values)
+    clean = clean_training(values)
     record = TrainingRecord(carer_id=carer.id, **clean)
     session.add(record)
     session.flush()
@@ -275,7 +275,7 @@ def add_training(session: Session, user, household_id, carer_id, values: dict) -
 
 def update_training(session: Session, user, household_id, carer_id, training_id, values: dict) -> TrainingRecord:
     _household, _carer, record = get_training(session, user, household_id, carer_id, training_id, log_view=False)
-    clean = _clean_training(values)
+    clean = clean_training(values)
     changes = changed_fields(record, clean)
     for k, v in clean.items():
         setattr(record, k, v)

@@ -32,6 +32,8 @@ GIVEN_BY = {
     "representative": "Their representative (recorded before decisions were checked)",
     "carer": "The carer, for the household",
 }
+#: Each side's answer as the proposal holds it, and the decisions recorded in responses.
+ANSWERS = {"pending": "Waiting", "agree": "Agrees", "decline": "Declined", "withdraw": "Withdrew"}
 INTRODUCTION_STATUSES = {"planned": "Planned", "completed": "It has happened", "cancelled": "Cancelled"}
 INTRODUCTION_KINDS = {
     "tea_visit": "Tea visit",

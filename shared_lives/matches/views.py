@@ -22,7 +22,14 @@ from shared_lives.matches.forms import (
     ProposeForm,
     WithdrawForm,
 )
-from shared_lives.matches.models import CLOSE_REASONS, GIVEN_BY, INTRODUCTION_KINDS, INTRODUCTION_STATUSES, Introduction
+from shared_lives.matches.models import (
+    ANSWERS,
+    CLOSE_REASONS,
+    GIVEN_BY,
+    INTRODUCTION_KINDS,
+    INTRODUCTION_STATUSES,
+    Introduction,
+)
 from shared_lives.people.models import Person
 from shared_lives.rules import consent as consent_rules
 from shared_lives.rules.age import age_on
@@ -33,6 +40,7 @@ bp = Blueprint("matches", __name__)
 
 LABELS = {
     "statuses": states.STATUSES,
+    "answers": ANSWERS,
     "reasons": CLOSE_REASONS,
     "given_by": GIVEN_BY,
     "kinds": INTRODUCTION_KINDS,

@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 from shared_lives.timeutil import today, utcnow
 
 ARRANGEMENT_STATUSES = {"active": "Active", "ended": "Ended"}
+#: The arrangements list's filters.
+ARRANGEMENT_FILTERS = {**ARRANGEMENT_STATUSES, "all": "All"}
 
 
 class Arrangement(SQLModel, table=True):
@@ -28,6 +30,14 @@ class Arrangement(SQLModel, table=True):
     ended_by_id: int | None = Field(default=None, foreign_key="user.id")
     proposal_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def status_label(self) -> str:
+        return ARRANGEMENT_STATUSES.get(self.status, self.status)
 
 
 #: The one table of review labels (pages, home page, exports).

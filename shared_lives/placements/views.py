@@ -12,7 +12,7 @@ from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
 from shared_lives.placements.forms import EndForm, ExtraReviewForm, ReviewForm
-from shared_lives.placements.models import Arrangement, Review
+from shared_lives.placements.models import ARRANGEMENT_FILTERS, Arrangement, Review
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
@@ -28,7 +28,7 @@ def _field_error(form, exc):
 def index():
     """Arrangements, active first; reviews due or overdue."""
     status = request.args.get("status", "active")
-    if status not in ("active", "ended", "all"):
+    if status not in ARRANGEMENT_FILTERS:
         status = "active"
     arrangement_type = request.args.get("arrangement_type", "")
     arrangement_type = arrangement_type if arrangement_type in ARRANGEMENT_TYPES else ""
@@ -43,6 +43,7 @@ def index():
         arrangement_type=arrangement_type,
         holding=holding,
         due=due,
+        filters=ARRANGEMENT_FILTERS,
         types=ARRANGEMENT_TYPES,
     )
 

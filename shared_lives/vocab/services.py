@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func
@@ -28,9 +29,33 @@ def load_vocabularies(session: Session) -> int:
 
 
 def terms(session: Session, kind: str) -> dict[str, str]:
-    """code -> label for one vocabulary, in label order."""
-    rows = session.exec(select(VocabularyTerm).where(VocabularyTerm.kind == kind).order_by(VocabularyTerm.label)).all()
-    return {t.code: t.label for t in rows}
+    """code -> label for one vocabulary, in label order (read once per kind inside ``steady_terms``)."""
+    cache = session.info.get(_STEADY)
+    if cache is not None and kind in cache:
+        return dict(cache[kind])
+    rows = session.exec(
+        select(VocabularyTerm.code, VocabularyTerm.label)
+        .where(VocabularyTerm.kind == kind)
+        .order_by(VocabularyTerm.label)
+    ).all()
+    found = {code: label for code, label in rows}
+    if cache is not None:
+        cache[kind] = dict(found)
+    return found
+
+
+_STEADY = "vocab.steady_terms"
+
+
+@contextmanager
+def steady_terms(session: Session):
+    """Within a batch of thousands of records (an import), read each vocabulary once, not once a
+    record: the cleaners ask for it on every call. ``add_term`` forgets its kind."""
+    session.info[_STEADY] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_STEADY, None)
 
 
 def slug(label: str) -> str:
@@ -80,6 +105,7 @@ def add_term(session: Session, user, kind: str, label: str) -> VocabularyTerm:
     if clash is not None:
         raise ValidationError(f"{VOCABULARY_KINDS[kind]} already has “{clash.label}”", "label")
     term = VocabularyTerm(kind=kind, code=code, label=label)
+    session.info.get(_STEADY, {}).pop(kind, None)
     session.add(term)
     session.flush()
     audit(

@@ -113,6 +113,8 @@ def page_as(new_page):
 
 
 def run_axe(page) -> list[dict]:
+    # A click that navigates returns once the next page starts loading: check the page it lands on.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",

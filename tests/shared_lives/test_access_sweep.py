@@ -93,6 +93,12 @@ GET_ACCESS: dict[str, frozenset] = {
     "reports.carers_needed_csv": frozenset({"manager", "auditor"}),
     "reports.fairness_page": frozenset({"manager", "auditor"}),
     "reports.fairness_csv": frozenset({"manager", "auditor"}),
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.preview": MANAGER,
+    "imports.guide": MANAGER,
+    "imports.template": MANAGER,
+    "imports.export": MANAGER,
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.
@@ -129,6 +135,10 @@ POST_ACCESS: dict[str, frozenset] = {
     "placements.new_review": STAFF,
     "placements.review": STAFF,
     "equality.record": STAFF,
+    "imports.index": MANAGER,
+    "imports.mapping": MANAGER,
+    "imports.replace": MANAGER,
+    "imports.confirm": MANAGER,
     "exports.subject_access_page": MANAGER,
     "exports.subject_access_step": MANAGER,
     "exports.subject_access_release": MANAGER,

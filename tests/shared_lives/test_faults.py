@@ -65,6 +65,7 @@ def assert_unavailable_page(response, posted: bool):
     assert response.status_code == 503
     assert "Sorry, the service is briefly unavailable" in text
     assert ("What you just sent was not saved." in text) is posted
+    assert "Try again in a minute." in text
     assert response.headers["Retry-After"] == "30"
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

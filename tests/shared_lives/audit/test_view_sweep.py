@@ -43,7 +43,15 @@ ARGS = {
     "user_id": "user_id",
     "request_id": "subject_access_id",
 }
-FIXED = {"side": "person", "fmt": "json", "change": "deactivate", "filename": "x", "step": "prepare"}
+FIXED = {
+    "side": "person",
+    "fmt": "json",
+    "change": "deactivate",
+    "filename": "x",
+    "step": "prepare",
+    "kind": "households",
+    "token": "x",
+}
 #: Query strings a page needs to show its records (the proposal form names the pair).
 QUERY = {"matches.new": lambda ids: f"?person_id={ids['new_person_id']}&household_id={ids['match_household_id']}"}
 

@@ -1,0 +1,1 @@
+"""Bringing a scheme's records in from spreadsheets (CSV, XLSX), and out again in the same columns."""
