@@ -110,22 +110,25 @@ def pair_scores(
     # household side: resident lifestyle from the table, then needs, age,
     # interests, resident age, members
     num, den = hnum, hden
-    if w[4] != 0 and not np.isnan(needs):
-        num = num + needs * w[4]
-        den = den + w[4]
+    # selects, not branches, where a factor applies to some households and
+    # not others (a branch that goes either way at random costs more than
+    # the sum); adding 0 leaves a sum as it is, as skipping the factor does
+    ok = not np.isnan(needs)
+    num = num + (needs * w[4] if ok else f0)
+    den = den + (w[4] if ok else f0)
     if w[5] != 0 and not np.isnan(age):
         gap = max(max(age_min - age, age - age_max), f0)
         num = num + _clip01(one - np.float32(0.1) * gap) * w[5]
         den = den + w[5]
-    if w[6] != 0 and not np.isnan(int_h):
-        num = num + int_h * w[6]
-        den = den + w[6]
-    if w[7] != 0 and not np.isnan(nearest):
-        num = num + _clip01(one - (nearest - np.float32(10.0)) / np.float32(30.0)) * w[7]
-        den = den + w[7]
-    if w[8] != 0 and clash >= 0:
-        num = num + (one - half * np.float32(min(clash, 2))) * w[8]
-        den = den + w[8]
+    ok = not np.isnan(int_h)
+    num = num + (int_h * w[6] if ok else f0)
+    den = den + (w[6] if ok else f0)
+    ok = not np.isnan(nearest)
+    num = num + (_clip01(one - (nearest - np.float32(10.0)) / np.float32(30.0)) * w[7] if ok else f0)
+    den = den + (w[7] if ok else f0)
+    ok = clash >= 0
+    num = num + ((one - half * np.float32(min(clash, 2))) * w[8] if ok else f0)
+    den = den + (w[8] if ok else f0)
     h = num / den if den > 0 else half
     return p, h, np.sqrt(p * h)
 
@@ -252,9 +255,8 @@ def dense_top_k(
             for q in range(s3, s4):
                 met += _popcount(pm[i, q] & hm[j, q])
             n_hint, clw = hi[j, 1], hi[j, 2] != 0
-            if clw:
-                for q in range(s4, s5):
-                    clash += _popcount(pm[i, q] & hm[j, q])
+            for q in range(s4, s5):
+                clash += _popcount(pm[i, q] & hm[j, q])
             nearest = np.float32(np.nan)
             for q in range(h_ages.shape[1]):
                 g = abs(age - h_ages[j, q])

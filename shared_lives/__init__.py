@@ -132,7 +132,7 @@ def _failure_page(template: str, status: int, **ctx):
 
 def _kept_input() -> dict | None:
     """What a POST sent, to show again with a 'Send again' button (passwords left out)."""
-    if request.method != "POST" or not request.form:
+    if request.method != "POST" or not (request.form or request.files):
         return None
     fields = [(name, value) for name, value in request.form.items(multi=True) if not SECRET_FIELD.search(name)]
     shown = [
@@ -145,6 +145,7 @@ def _kept_input() -> dict | None:
         "fields": fields,
         "shown": shown,
         "withheld": any(SECRET_FIELD.search(name) for name in request.form),
+        "files": any(f.filename for f in request.files.values()),
     }
 
 

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 
 COUNTED = ("audit_entry", "user", "person", "household", "carer", "proposal", "arrangement", "review")
 
@@ -128,20 +128,17 @@ def _major_version(path: str) -> int:
     return int(version) if version.isdigit() else 0
 
 
-def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
+def libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
     """Connection options for the PostgreSQL tools; the password goes in the environment, never argv."""
     parts = make_url(url)
-    args = [f"--dbname={parts.database}"]
-    if parts.host:
-        args.append(f"--host={parts.host}")
-    if parts.port:
-        args.append(f"--port={parts.port}")
-    if parts.username:
-        args.append(f"--username={parts.username}")
+    # A libpq URI keeps host, port, user, database and options such as sslmode.
+    conninfo = URL.create(
+        "postgresql", parts.username, None, parts.host, parts.port, parts.database, parts.query
+    ).render_as_string(hide_password=False)
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
     if parts.password:
-        env["PGPASSWORD"] = parts.password
-    return args, env
+        env["PGPASSWORD"] = str(parts.password)
+    return [f"--dbname={conninfo}"], env
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:
@@ -159,7 +156,7 @@ def pg_counts(conn: Connection) -> dict[str, int]:
 def _pg_backup(url: str, target: Path, bin_dir: str) -> dict[str, int]:
     pg_dump = pg_tool("pg_dump", bin_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    args, env = _libpq(url)
+    args, env = libpq_args(url)
     engine = create_engine(url, isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as conn:
@@ -179,7 +176,7 @@ def _pg_backup(url: str, target: Path, bin_dir: str) -> dict[str, int]:
 
 def _pg_restore(backup_file: Path, url: str, force: bool, bin_dir: str) -> dict[str, int]:
     pg_restore = pg_tool("pg_restore", bin_dir)
-    args, env = _libpq(url)
+    args, env = libpq_args(url)
     listing = subprocess.run([pg_restore, "--list", str(backup_file)], capture_output=True, text=True, check=False)  # noqa: S603
     if listing.returncode != 0:
         raise BackupError(f"{backup_file} is not a pg_dump archive in custom format (made by `flask backup`)")

@@ -76,18 +76,54 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has households.")
-    def seed_demo(if_empty):
-        """Load the synthetic demo scheme from data/ and one account per role."""
-        from shared_lives.demo import load_demo
+    @click.option(
+        "--households",
+        "n_households",
+        type=click.IntRange(1, 50_000),
+        default=None,
+        help="Generate a synthetic scheme of this many households instead of the small demo.",
+    )
+    @click.option(
+        "--people",
+        "n_people",
+        type=click.IntRange(1, 50_000),
+        default=None,
+        help="With --households: this many people referred (default: as many as households).",
+    )
+    def seed_demo(if_empty, n_households, n_people):
+        """Load the synthetic demo scheme from data/ (or generate one of any size) and one account per role."""
+        import time
+
+        from shared_lives.demo import DEMO_ACCOUNTS, load_demo
+        from shared_lives.demo_scale import seed_scale
         from shared_lives.households.models import Household
 
+        started = time.perf_counter()
         with Session(get_engine()) as session:
             if if_empty and session.exec(select(func.count()).select_from(Household)).one():
                 click.echo("Demo data already loaded; nothing to do.")
                 return
-            accounts = load_demo(session)
+            if n_households is None:
+                accounts = load_demo(session)
+            else:
+                from shared_lives.audit.services import SYSTEM
+                from shared_lives.auth.services import create_user
+
+                accounts, users = [], {}
+                staff = [a for a in DEMO_ACCOUNTS if a[0] != "carer"]
+                for role, email, name, password in staff:
+                    users[role] = create_user(session, SYSTEM, email, name, role, password, None)
+                counts = seed_scale(session, n_households, n_people or n_households, staff_id=users["coordinator"].id)
+                first = session.exec(select(Household.id).order_by(Household.id)).first()
+                for role, email, name, password in DEMO_ACCOUNTS:
+                    if role == "carer":
+                        create_user(session, SYSTEM, email, name, role, password, first)
+                    accounts.append((role, email, password))
+                click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
             session.commit()
-        click.echo("Demo scheme loaded. Sign in with any of these (demo only):")
+        click.echo(
+            f"Demo scheme loaded in {time.perf_counter() - started:.1f} s. Sign in with any of these (demo only):"
+        )
         for role, email, password in accounts:
             click.echo(f"  {role:<12} {email:<36} {password}")
 

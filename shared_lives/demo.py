@@ -36,17 +36,22 @@ def _date(value):
     return date.fromisoformat(value) if value else None
 
 
-def _best_interests_journey(session: Session, arrangement: Arrangement, record: dict, staff: dict) -> None:
-    """The proposal behind an arrangement for a person lacking capacity: the assessment, the
-    best-interests decision with the person's own views, the carer's yes, the Court of
-    Protection authorisation of the deprivation of liberty, and a manager's approval."""
+def _demo_journey(session: Session, arrangement: Arrangement, record: dict | None, staff: dict) -> None:
+    """The proposal behind a demo arrangement, approved by a manager who did not propose it.
+
+    With a best-interests ``record``: the person was assessed as lacking capacity, a
+    best-interests decision was made with their views recorded, and a Court of Protection
+    authorisation covers the deprivation of liberty. Otherwise the person (capacity
+    presumed) agreed for themselves, with the easy-read page. The carer said yes either way.
+    """
     started = datetime.combine(arrangement.start_date, time(10), tzinfo=UTC)
+    person = session.get(Person, arrangement.person_id)
     proposal = Proposal(
         person_id=arrangement.person_id,
         household_id=arrangement.household_id,
         arrangement_type=arrangement.arrangement_type,
         status="active",
-        rationale="Shares a love of the outdoors; close to family.",
+        rationale="Shared interests and close to family.",
         proposed_by_id=staff["coordinator"],
         proposed_at=started - timedelta(days=60),
         person_response="agree",
@@ -57,43 +62,44 @@ def _best_interests_journey(session: Session, arrangement: Arrangement, record: 
     session.add(proposal)
     session.flush()
     arrangement.proposal_id = proposal.id
-    assessment = CapacityAssessment(
-        person_id=arrangement.person_id,
-        proposal_id=proposal.id,
-        decision="Whether to live with this household",
-        outcome="lacks",
-        assessed_on=_date(record["assessed_on"]),
-        assessor_name=record["assessor_name"],
-        assessor_role=record["assessor_role"],
-        recorded_by_id=staff["coordinator"],
-    )
-    session.add(assessment)
-    session.flush()
+    session.add(arrangement)
     common = {"proposal_id": proposal.id, "decision": "agree", "recorded_by_id": staff["coordinator"]}
-    session.add_all(
-        [
-            ProposalResponse(
-                **common,
-                side="person",
-                given_by="best_interests",
-                given_by_name=record["decision_maker"],
-                capacity_state="lacks",
-                capacity_assessment_id=assessment.id,
-                person_views=record["person_views"],
-                easy_read_used=True,
-                bi_maker_role=record["decision_maker_role"],
-                bi_consulted=record["consulted"],
-                bi_wishes=record["wishes"],
-                bi_less_restrictive=record["less_restrictive"],
-                recorded_at=started - timedelta(days=20),
-            ),
-            ProposalResponse(
-                **common,
-                side="household",
-                given_by="carer",
-                given_by_name="The carer",
-                recorded_at=started - timedelta(days=30),
-            ),
+    person_side = {
+        "side": "person",
+        "given_by": "person",
+        "given_by_name": f"{person.first_name} {person.last_name}",
+        "how_checked": "Talked it through with the easy-read page after the weekend stay",
+        "capacity_state": "not_assessed",
+        "person_views": f"{person.first_name} said yes after the weekend stay and wants to go back.",
+        "easy_read_used": True,
+    }
+    if record:
+        assessment = CapacityAssessment(
+            person_id=arrangement.person_id,
+            proposal_id=proposal.id,
+            decision="Whether to live with this household",
+            outcome="lacks",
+            assessed_on=_date(record["assessed_on"]),
+            assessor_name=record["assessor_name"],
+            assessor_role=record["assessor_role"],
+            recorded_by_id=staff["coordinator"],
+        )
+        session.add(assessment)
+        session.flush()
+        person_side = {
+            "side": "person",
+            "given_by": "best_interests",
+            "given_by_name": record["decision_maker"],
+            "capacity_state": "lacks",
+            "capacity_assessment_id": assessment.id,
+            "person_views": record["person_views"],
+            "easy_read_used": True,
+            "bi_maker_role": record["decision_maker_role"],
+            "bi_consulted": record["consulted"],
+            "bi_wishes": record["wishes"],
+            "bi_less_restrictive": record["less_restrictive"],
+        }
+        session.add(
             LibertyRecord(
                 proposal_id=proposal.id,
                 person_id=arrangement.person_id,
@@ -101,6 +107,17 @@ def _best_interests_journey(session: Session, arrangement: Arrangement, record: 
                 reference=record["liberty_reference"],
                 expires_on=_date(record["liberty_expires"]),
                 recorded_by_id=staff["coordinator"],
+            )
+        )
+    session.add_all(
+        [
+            ProposalResponse(**common, **person_side, recorded_at=started - timedelta(days=20)),
+            ProposalResponse(
+                **common,
+                side="household",
+                given_by="carer",
+                given_by_name="The carer",
+                recorded_at=started - timedelta(days=30),
             ),
         ]
     )
@@ -193,7 +210,6 @@ def load_demo(session: Session, path: Path | None = None) -> list[tuple[str, str
         session.add(arrangement)
         session.flush()
         audit(session, SYSTEM, "arrangement.create", "arrangement", arrangement.id, changes={"source": "demo"})
-        if "best_interests" in a:
-            _best_interests_journey(session, arrangement, a["best_interests"], staff)
+        _demo_journey(session, arrangement, a.get("best_interests"), staff)
         _demo_reviews(session, arrangement, staff["coordinator"], overdue=k % 2 == 1)
     return accounts

@@ -289,6 +289,10 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
             }
         )
     _best_interests_arrangement(people, arrangements)
+    for a in arrangements:  # everyone else in an arrangement decided for themselves
+        person = next(p for p in people if p["reference"] == a["person"])
+        if "best_interests" not in a and person["capacity"] == "lacks_capacity":
+            person.update(capacity="has_capacity", decision_maker="person")
     return {
         "generated_with_seed": seed,
         "as_of": str(AS_OF),

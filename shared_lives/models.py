@@ -6,6 +6,7 @@ from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
 from shared_lives.equality.models import EqualityRecord
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportedRecord, ImportUpload
+from shared_lives.matches.inputs import EngineInput, EngineInputVersion
 from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
@@ -18,6 +19,8 @@ __all__ = [
     "AuthSession",
     "Carer",
     "DbsCheck",
+    "EngineInput",
+    "EngineInputVersion",
     "EngineRun",
     "EqualityRecord",
     "Household",

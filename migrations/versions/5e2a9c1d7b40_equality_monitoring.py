@@ -1,7 +1,7 @@
 """Equality monitoring of people seeking support, in a table of its own (never an engine input).
 
 Revision ID: 5e2a9c1d7b40
-Revises: 91f58f5ce097
+Revises: 5e2c9a1f7b30
 Create Date: 2026-11-24 13:40:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "5e2a9c1d7b40"
-down_revision: str | None = "91f58f5ce097"
+down_revision: str | None = "5e2c9a1f7b30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

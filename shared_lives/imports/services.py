@@ -25,7 +25,7 @@ from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
 from shared_lives.carers import services as carers
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
-from shared_lives.errors import NotFound, ValidationError
+from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.households import services as households
 from shared_lives.households.models import Household
 from shared_lives.imports.columns import KINDS, OMIT, Column, RecordKind, normalise_header
@@ -673,7 +673,8 @@ def confirm(session: Session, user, token: str) -> Summary:
     checked = check_rows(session, kind, _sheet(upload), upload.mapping)
     try:
         summary = write_rows(session, user, checked)
-    except ValidationError:
+    except (ValidationError, StaleRecord):
+        # The savepoint is gone with every row of the batch; the refusal itself is kept.
         _audit_run(session, user, "import.refused", kind.key, upload.sha256, None, len(upload.rows))
         raise
     _audit_run(session, user, "import.run", kind.key, upload.sha256, summary, len(upload.rows))

@@ -8,12 +8,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
-from shared_lives.errors import ValidationError
+from shared_lives.errors import StaleRecord, ValidationError
 from shared_lives.forms import field_error
 from shared_lives.imports import services
 from shared_lives.imports.columns import KINDS
 from shared_lives.imports.forms import ConfirmForm, ReplaceForm, UploadForm, mapping_form
-from shared_lives.imports.sheets import MAX_BYTES, csv_bytes, xlsx_bytes
+from shared_lives.imports.sheets import MAX_BYTES, MAX_ROWS, csv_bytes, xlsx_bytes
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 TOO_LARGE = "The file must be smaller than 10 MB"
@@ -45,7 +45,7 @@ def _read(upload) -> tuple[str, bytes]:
 
 def _index(form, status=200):
     require(current_user, services.PERMISSION)
-    return render_template("imports/index.html", form=form, kinds=KINDS), status
+    return render_template("imports/index.html", form=form, kinds=KINDS, max_rows=MAX_ROWS), status
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -118,7 +118,7 @@ def confirm(token):
         return redirect(url_for(".preview", token=token))
     try:
         summary = services.confirm(get_session(), current_user, token)
-    except services.ImportRefused as exc:
+    except (ValidationError, StaleRecord) as exc:
         flash(str(exc), "error")
         return redirect(url_for(".preview", token=token))
     flash(

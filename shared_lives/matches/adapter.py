@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 import matching
 from shared_lives.households.models import Household
+from shared_lives.matches import inputs
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.rules import eligibility as rules
@@ -152,6 +153,81 @@ def build_instance(
     instance = matching.Instance.from_records(precs, hrecs, as_of=on)
     snapshot = {"as_of": on.isoformat(), "people": precs, "households": hrecs}
     return instance, snapshot
+
+
+# --------------------------------------------------------------------------- cached: everyone at once
+
+
+def scheme_inputs(session: Session, on: date | None = None) -> inputs.Built:
+    """Every household and every waiting person as the engine reads them on ``on``, built once
+    per worker and reused until a write bumps the input version (see :mod:`.inputs`)."""
+    on = on or today()
+    scheme_max = rules.scheme_max_people()
+    bind = session.get_bind()
+    key = (str(bind.url), inputs.current_version(session), on, scheme_max, matching.WEIGHTS_VERSION)
+
+    def build() -> inputs.Built:
+        households = list(session.exec(select(Household).order_by(Household.id)).all())
+        people = list(session.exec(select(Person).where(Person.status == "waiting").order_by(Person.id)).all())
+        hrecs = household_records(session, households, on)
+        precs = [person_record(p, on) for p in people]
+        vocab = matching.Vocabulary.build(precs, hrecs)
+        return inputs.Built(
+            key=key,
+            vocab=vocab,
+            households=inputs.build_side("households", hrecs, vocab),
+            people=inputs.build_side("people", precs, vocab),
+            households_hash=inputs.snapshot_hash(hrecs),
+            people_hash=inputs.snapshot_hash(precs),
+        )
+
+    return inputs.cached(key, build)
+
+
+def _snapshot(session: Session, on: date, built: inputs.Built, people=None, households=None) -> dict:
+    """What a run read: its own side inline, the shared side by the hash of its stored copy."""
+    return {
+        "as_of": on.isoformat(),
+        "people": people
+        if people is not None
+        else inputs.store_input(session, "people", built.people.records, built.people_hash),
+        "households": households
+        if households is not None
+        else inputs.store_input(session, "households", built.households.records, built.households_hash),
+    }
+
+
+def person_instance(session: Session, person: Person, on: date | None = None):
+    """One person against every household: the engine's Instance and the run's snapshot."""
+    on = on or today()
+    built = scheme_inputs(session, on)
+    precs = [person_record(person, on)]
+    if not inputs.covers(built.vocab, people=precs):
+        return build_instance(session, [person], list(session.exec(select(Household).order_by(Household.id)).all()), on)
+    side = inputs.build_side("people", precs, built.vocab)
+    return inputs.instance_from(built.vocab, side, built.households, on), _snapshot(session, on, built, people=precs)
+
+
+def household_instance(session: Session, household: Household, on: date | None = None):
+    """Every waiting person against one household."""
+    on = on or today()
+    built = scheme_inputs(session, on)
+    hrecs = household_records(session, [household], on)
+    if not inputs.covers(built.vocab, households=hrecs):
+        waiting = list(session.exec(select(Person).where(Person.status == "waiting").order_by(Person.id)).all())
+        return build_instance(session, waiting, [household], on)
+    side = inputs.build_side("households", hrecs, built.vocab)
+    return inputs.instance_from(built.vocab, built.people, side, on), _snapshot(session, on, built, households=hrecs)
+
+
+def scheme_instance(session: Session, on: date | None = None):
+    """Every waiting person against every household."""
+    on = on or today()
+    built = scheme_inputs(session, on)
+    return inputs.instance_from(built.vocab, built.people, built.households, on), _snapshot(session, on, built)
+
+
+# --------------------------------------------------------------------------- one pair
 
 
 def pair_exclusions(session: Session, person: Person, household: Household, on: date | None = None, **kw) -> list:

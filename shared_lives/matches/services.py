@@ -38,6 +38,7 @@ from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
+from shared_lives.records import page_of
 from shared_lives.rules import consent as consent_rules
 from shared_lives.timeutil import today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -120,14 +121,6 @@ def _checked_pair(
     return reasons, explanation, run
 
 
-def _all_households(session) -> list[Household]:
-    return list(session.exec(select(Household).order_by(Household.id)).all())
-
-
-def _waiting_people(session) -> list[Person]:
-    return list(session.exec(select(Person).where(Person.status == "waiting").order_by(Person.id)).all())
-
-
 def get_person(session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
@@ -142,62 +135,90 @@ def get_household(session, household_id: int) -> Household:
     return household
 
 
-def suggestions_for_person(session: Session, user, person_id: int) -> dict:
-    """Run the engine for one person on the current records: shortlist and exclusions."""
+#: Excluded records listed on one page; more than this and the page shows counts by reason first.
+EXCLUDED_PER_PAGE = 50
+
+
+def _exclusions(instance, allowed, bits, side: str, reason: str | None, page: int) -> dict:
+    """Who the hard constraints exclude, counted by reason from the engine's bits in one pass,
+    and one page of them (all of them when few) with the engine's sentences."""
+    if side == "households":
+        mask, bitrow, pick = ~allowed[0], bits[0], lambda k: (0, int(k))
+    else:
+        mask, bitrow, pick = ~allowed[:, 0], bits[:, 0], lambda k: (int(k), 0)
+    excluded = np.flatnonzero(mask)
+    by_reason = []
+    for r in matching.REASONS:
+        count = int(np.count_nonzero(bitrow[excluded] & r.flag))
+        if count:
+            by_reason.append({"code": r.code, "message": r.message, "count": count})
+    codes = {r.code: r for r in matching.REASONS}
+    if len(excluded) > EXCLUDED_PER_PAGE and reason in codes:
+        excluded = excluded[(bitrow[excluded] & codes[reason].flag) != 0]
+    elif len(excluded) > EXCLUDED_PER_PAGE:
+        excluded = excluded[:0]  # counts only, until the coordinator opens a reason
+        reason = None
+    shown = page_of(len(excluded), page, EXCLUDED_PER_PAGE)
+    rows = excluded[shown.offset : shown.offset + EXCLUDED_PER_PAGE]
+    ids = instance.households.ids if side == "households" else instance.people.ids
+    shown.items = [{"id": int(ids[k]), "reasons": matching.exclusion_reasons(instance, *pick(k))} for k in rows]
+    return {"total": int(np.count_nonzero(mask)), "by_reason": by_reason, "reason": reason, "page": shown}
+
+
+def _names(session, model, ids, name) -> dict[int, str]:
+    """Display names of just these records (a reference beside a name two of them share)."""
+    if not ids:
+        return {}
+    return display_names(session.exec(select(model).where(model.id.in_(list(ids)))).all(), name)
+
+
+def suggestions_for_person(session: Session, user, person_id: int, reason: str | None = None, page: int = 1) -> dict:
+    """Run the engine for one person against every household: the shortlist, and who is excluded and why."""
     require(user, "match:run")
     person = get_person(session, person_id)
-    households = _all_households(session)
-    instance, snapshot = adapter.build_instance(session, [person], households)
-    names = display_names(households)
-    shortlist, excluded = [], []
-    if households:
-        allowed, _bits = matching.hard_constraints(instance)
+    instance, snapshot = adapter.person_instance(session, person)
+    shortlist, excluded = [], _none_excluded()
+    if len(instance.households.ids):
+        allowed, bits = matching.hard_constraints(instance)
         lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0, prefilter="auto")
-        for j in lists.person_households[0]:
-            if j >= 0:
-                hid = int(instance.households.ids[j])
-                shortlist.append(_entry(instance, 0, int(j), person.first_name, names[hid]))
-        for j in np.flatnonzero(~allowed[0]):
-            hid = int(instance.households.ids[j])
-            excluded.append(
-                {
-                    "household_id": hid,
-                    "household_name": names[hid],
-                    "reasons": matching.exclusion_reasons(instance, 0, int(j)),
-                }
-            )
-    result = {"shortlist": shortlist, "excluded": excluded}
+        picked = [int(j) for j in lists.person_households[0] if j >= 0]
+        excluded = _exclusions(instance, allowed, bits, "households", reason, page)
+        ids = [int(instance.households.ids[j]) for j in picked] + [x["id"] for x in excluded["page"].items]
+        names = _names(session, Household, ids, attrgetter("name"))
+        shortlist = [_entry(instance, 0, j, person.first_name, names[int(instance.households.ids[j])]) for j in picked]
+        for x in excluded["page"].items:
+            x["name"] = names[x["id"]]
+    result = {"shortlist": shortlist, "excluded": {"total": excluded["total"], "by_reason": excluded["by_reason"]}}
     run = _record_run(session, user, "person", person.id, snapshot, result, matching.WEIGHTS_VERSION)
-    return {"person": person, "run": run, **result}
+    return {"person": person, "run": run, "shortlist": shortlist, "excluded": excluded}
 
 
-def suggestions_for_household(session: Session, user, household_id: int) -> dict:
-    """Run the engine for one household: waiting people who might suit it, and who is excluded."""
+def suggestions_for_household(
+    session: Session, user, household_id: int, reason: str | None = None, page: int = 1
+) -> dict:
+    """Run the engine for one household against everyone waiting: who might suit it, and who is excluded."""
     require(user, "match:run")
     household = get_household(session, household_id)
-    people = _waiting_people(session)
-    instance, snapshot = adapter.build_instance(session, people, [household])
-    names = display_names(people, attrgetter("first_name"))
-    shortlist, excluded = [], []
-    if people:
-        allowed, _bits = matching.hard_constraints(instance)
+    instance, snapshot = adapter.household_instance(session, household)
+    shortlist, excluded = [], _none_excluded()
+    if len(instance.people.ids):
+        allowed, bits = matching.hard_constraints(instance)
         lists = matching.shortlists(instance, 1, k_households=SHORTLIST_LENGTH, prefilter="auto")
-        for i in lists.household_people[0]:
-            if i >= 0:
-                pid = int(instance.people.ids[i])
-                shortlist.append(_entry(instance, int(i), 0, names[pid], household.name))
-        for i in np.flatnonzero(~allowed[:, 0]):
-            pid = int(instance.people.ids[i])
-            excluded.append(
-                {
-                    "person_id": pid,
-                    "person_name": names[pid],
-                    "reasons": matching.exclusion_reasons(instance, int(i), 0),
-                }
-            )
-    result = {"shortlist": shortlist, "excluded": excluded}
+        picked = [int(i) for i in lists.household_people[0] if i >= 0]
+        excluded = _exclusions(instance, allowed, bits, "people", reason, page)
+        ids = [int(instance.people.ids[i]) for i in picked] + [x["id"] for x in excluded["page"].items]
+        names = _names(session, Person, ids, attrgetter("first_name"))
+        shortlist = [_entry(instance, i, 0, names[int(instance.people.ids[i])], household.name) for i in picked]
+        for x in excluded["page"].items:
+            x["name"] = names[x["id"]]
+    result = {"shortlist": shortlist, "excluded": {"total": excluded["total"], "by_reason": excluded["by_reason"]}}
     run = _record_run(session, user, "household", household.id, snapshot, result, matching.WEIGHTS_VERSION)
-    return {"household": household, "run": run, **result}
+    return {"household": household, "run": run, "shortlist": shortlist, "excluded": excluded}
+
+
+def _none_excluded() -> dict:
+    """The exclusions when the other side is empty (no household, or nobody waiting)."""
+    return {"total": 0, "by_reason": [], "reason": None, "page": page_of(0, 1, EXCLUDED_PER_PAGE)}
 
 
 def _preferences(instance):
@@ -220,28 +241,35 @@ def _preferences(instance):
 def scheme_view(session: Session, user) -> dict:
     """Optimal and stable proposals for everyone waiting, side by side. Changes no record."""
     require(user, "match:run")
-    people = _waiting_people(session)
-    households = _all_households(session)
-    instance, snapshot = adapter.build_instance(session, people, households)
-    pnames = display_names(people, lambda p: f"{p.first_name} {p.last_name}")
-    hnames = display_names(households)
+    instance, snapshot = adapter.scheme_instance(session)
+    people_ids = [int(i) for i in instance.people.ids]
+    pnames = _names(session, Person, people_ids, lambda p: f"{p.first_name} {p.last_name}")
+    hnames = {}
     methods = {}
-    if people and households:
+    if people_ids and len(instance.households.ids):
         pp, hp, caps = _preferences(instance)
+        proposals = {method: matching.propose(instance, method) for method in ("optimal", "stable")}
+        blocking_all = {}
+        for method, (pairs, _details) in proposals.items():
+            assignment = {hid: [] for hid in instance.households.ids}
+            for i, j in pairs:
+                assignment[instance.households.ids[j]].append(instance.people.ids[i])
+            blocking_all[method] = matching.blocking_pairs(assignment, pp, hp, caps)
+        shown = {int(instance.households.ids[j]) for pairs, _d in proposals.values() for _i, j in pairs}
+        shown |= {int(b) for pairs in blocking_all.values() for _a, b in pairs}
+        hnames = _names(session, Household, shown, attrgetter("name"))
         for method in ("optimal", "stable"):
-            pairs, details = matching.propose(instance, method)
+            pairs, details = proposals[method]
             rows = []
-            assignment: dict = {hid: [] for hid in instance.households.ids}
             for i, j in pairs:
                 pid, hid = int(instance.people.ids[i]), int(instance.households.ids[j])
                 rows.append(_entry(instance, int(i), int(j), pnames[pid], hnames[hid]))
-                assignment[instance.households.ids[j]].append(instance.people.ids[i])
             proposed = {r["person_id"] for r in rows}
-            blocking = matching.blocking_pairs(assignment, pp, hp, caps)
+            blocking = blocking_all[method]
             methods[method] = {
                 "pairs": rows,
                 "total": round(sum(r["total"] for r in rows), 4),
-                "left_out": [{"person_id": p.id, "name": pnames[p.id]} for p in people if p.id not in proposed],
+                "left_out": [{"person_id": pid, "name": pnames[pid]} for pid in people_ids if pid not in proposed],
                 "blocking_pairs": [
                     {
                         "person_id": int(a),
@@ -258,7 +286,7 @@ def scheme_view(session: Session, user) -> dict:
             methods[method] = {
                 "pairs": [],
                 "total": 0,
-                "left_out": [{"person_id": p.id, "name": pnames[p.id]} for p in people],
+                "left_out": [{"person_id": pid, "name": pnames[pid]} for pid in people_ids],
                 "blocking_pairs": [],
                 "how": "",
             }
@@ -267,7 +295,7 @@ def scheme_view(session: Session, user) -> dict:
         for m, v in methods.items()
     }
     run = _record_run(session, user, "scheme", None, snapshot, result, matching.WEIGHTS_VERSION)
-    return {"run": run, "methods": methods, "waiting": len(people)}
+    return {"run": run, "methods": methods, "waiting": len(people_ids)}
 
 
 # --------------------------------------------------------------------------- proposals

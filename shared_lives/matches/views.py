@@ -9,6 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
+from shared_lives.forms import page_number
 from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services, states
 from shared_lives.matches.forms import (
@@ -70,14 +71,18 @@ def _int_arg(name):
 @bp.get("/people/<int:person_id>/suggestions")
 def person_suggestions(person_id: int):
     """'Find households': the shortlist for one person, and who is excluded and why."""
-    out = services.suggestions_for_person(get_session(), current_user, person_id)
+    out = services.suggestions_for_person(
+        get_session(), current_user, person_id, request.args.get("excluded"), page_number()
+    )
     return render_template("matches/person_suggestions.html", **out, labels=LABELS)
 
 
 @bp.get("/households/<int:household_id>/suggestions")
 def household_suggestions(household_id: int):
     """People waiting who might suit this household."""
-    out = services.suggestions_for_household(get_session(), current_user, household_id)
+    out = services.suggestions_for_household(
+        get_session(), current_user, household_id, request.args.get("excluded"), page_number()
+    )
     return render_template("matches/household_suggestions.html", **out, labels=LABELS)
 
 

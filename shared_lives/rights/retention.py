@@ -29,6 +29,7 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.audit.services import SYSTEM, record
 from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
 from shared_lives.equality.models import EqualityRecord
+from shared_lives.matches.inputs import EngineInput
 from shared_lives.matches.models import (
     CapacityAssessment,
     EngineRun,
@@ -220,6 +221,17 @@ def scrub_engine_runs(session: Session, person_ids: list[int], apply: bool) -> i
             if apply:
                 run.input_snapshot, run.result = snapshot, result
                 session.add(run)
+    # Inputs stored once for many runs (matches.inputs): the people in them too.
+    for stored in session.exec(select(EngineInput)).all():
+        if stored.snapshot.get("side") == "people":
+            scrubbed = {**stored.snapshot, "records": _scrub({"people": stored.snapshot["records"]}, ids)["people"]}
+        else:  # households: the people already living there
+            scrubbed = _scrub(stored.snapshot, ids)
+        if scrubbed != stored.snapshot:
+            changed += 1
+            if apply:
+                stored.snapshot = scrubbed
+                session.add(stored)
     return changed
 
 

@@ -8,6 +8,7 @@ restart looks like from the app) and run on both.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import time
@@ -137,6 +138,20 @@ def test_sign_in_during_an_outage_keeps_the_email_but_never_the_password(app, us
     assert again.status_code == 200
     assert users["manager"].email in again.get_data(as_text=True)
     assert sign_in(c, users["manager"].email).status_code == 302
+
+
+def test_an_attached_file_is_named_as_not_kept(app, signed_in):
+    admin = signed_in("admin")
+    page = admin.get("/vocabularies")
+    with database_down(app):
+        response = admin.post(
+            "/vocabularies",
+            data={"csrf_token": csrf_from(page), "kind": "interest", "sheet": (io.BytesIO(b"a,b"), "carers.csv")},
+            content_type="multipart/form-data",
+        )
+    assert_unavailable_page(response, posted=True)
+    assert "Files are not kept: attach yours again." in response.get_data(as_text=True)
+    assert kept_form(response)[1]["kind"] == "interest"
 
 
 def test_the_500_page_renders_after_a_failed_transaction(app_config, users):

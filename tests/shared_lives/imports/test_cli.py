@@ -40,3 +40,14 @@ def test_the_command_needs_an_account_that_may_import(app, db, vocab, users, tmp
     assert nobody.exit_code == 1 and "No active account has that email address" in nobody.output
     coordinator = runner.invoke(args=["import", "households", str(path), "--user", "coordinator@test.example"])
     assert coordinator.exit_code == 1 and "You do not have permission to do this (import:run)" in coordinator.output
+
+
+def test_the_readme_says_what_the_import_does():
+    from pathlib import Path
+
+    from shared_lives.imports.columns import KINDS
+    from shared_lives.imports.sheets import MAX_BYTES, MAX_ROWS
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    assert f"import {'|'.join(KINDS)} FILE --user EMAIL [--dry-run]" in readme
+    assert f"up to {MAX_BYTES // 1024 // 1024} MB and {MAX_ROWS:,} rows" in readme

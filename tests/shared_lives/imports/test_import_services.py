@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from shared_lives.audit.models import AuditEntry
@@ -231,3 +232,32 @@ def test_dry_run_checks_and_writes_nothing(app, db, vocab, manager):
 def test_a_reference_repeated_in_the_file_is_refused_on_its_second_row(app, db, vocab, manager):
     summary = run(app, db, manager, "households", csv_file([household_row(1), household_row(1)]))
     assert problems_at(summary) == {(3, "reference"): "Row 2 already has this reference"}
+
+
+def test_a_refusal_while_writing_rolls_the_whole_batch_back(app, db, vocab, manager, monkeypatch):
+    from shared_lives.errors import ValidationError
+    from shared_lives.households import services as household_services
+
+    real = household_services.create_household
+    calls = []
+
+    def third_refused(session, user, values):
+        calls.append(values["name"])
+        if len(calls) == 3:  # as if someone took the reference while the batch was being written
+            raise ValidationError("Refused while writing", "name")
+        return real(session, user, values)
+
+    monkeypatch.setattr(household_services, "create_household", third_refused)
+    audit_before = count(db, AuditEntry)
+    with app.app_context():
+        from shared_lives.imports.services import ImportRefused, check_file, write_checked
+
+        checked, digest = check_file(
+            db, manager, "households", "h.csv", csv_file([household_row(n) for n in (1, 2, 3)])
+        )
+        with pytest.raises(ValidationError) as refused:
+            write_checked(db, manager, checked, digest)
+        assert not isinstance(refused.value, ImportRefused) and str(refused.value) == "Refused while writing"
+        db.commit()
+    assert len(calls) == 3
+    assert count(db, Household) == 0 and count(db, AuditEntry) == audit_before

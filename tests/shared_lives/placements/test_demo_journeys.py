@@ -37,3 +37,34 @@ def test_the_demo_scheme_has_reviews_due_and_overdue_and_a_best_interests_decisi
     home = signed_in("coordinator").get("/").get_data(as_text=True)
     assert "Overdue" in home and "Interim visit" in home
     assert db.exec(select(Review).where(Review.kind == "interim")).first() is not None
+
+
+def test_no_demo_arrangement_lacks_a_decision_the_law_recognises(app, db):
+    """reliability.md item 30 on the demo scheme: each arrangement's proposal holds a person-side
+    decision that the consent rules accept, judged as things stood when it was approved."""
+    with app.app_context():
+        load_demo(db)
+        db.commit()
+    arrangements = db.exec(select(Arrangement)).all()
+    unrecognised = []
+    for arrangement in arrangements:
+        proposal = db.get(Proposal, arrangement.proposal_id) if arrangement.proposal_id else None
+        if proposal is None:
+            unrecognised.append(arrangement.id)
+            continue
+        answer = db.exec(
+            select(ProposalResponse)
+            .where(ProposalResponse.proposal_id == proposal.id, ProposalResponse.side == "person")
+            .order_by(ProposalResponse.recorded_at.desc())
+        ).first()
+        assessment = db.exec(select(CapacityAssessment).where(CapacityAssessment.proposal_id == proposal.id)).first()
+        person = db.get(Person, proposal.person_id)
+        on = proposal.approved_at.date()
+        state = rules.capacity_state(assessment, on, 12)
+        doubt = assessment is None and person.capacity == "lacks_capacity"
+        liberty = db.exec(select(LibertyRecord).where(LibertyRecord.proposal_id == proposal.id)).first()
+        if rules.approval_problems(state, answer, person.first_name, on, doubt) or rules.liberty_problems(
+            proposal.arrangement_type, state, liberty, person.first_name, on
+        ):
+            unrecognised.append(arrangement.id)
+    assert len(arrangements) >= 6 and unrecognised == []

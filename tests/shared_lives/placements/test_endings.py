@@ -82,7 +82,8 @@ def test_after_a_death_nothing_puts_the_person_back_on_the_waiting_list(app, db,
     with pytest.raises(ValidationError, match="closed"):
         call(app, services.create_proposal, coordinator, person.id, household.id, "Again")
     waiting = call(app, services.suggestions_for_household, coordinator, household.id)
-    assert person.id not in [e["person_id"] for e in waiting["shortlist"] + waiting["excluded"]]
+    listed = [e["person_id"] for e in waiting["shortlist"]] + [x["id"] for x in waiting["excluded"]["page"].items]
+    assert person.id not in listed and waiting["excluded"]["total"] == len(waiting["excluded"]["page"].items)
 
 
 def test_an_ending_that_asks_needs_the_answer(app, db, users):

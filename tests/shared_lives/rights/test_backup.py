@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from shared_lives import create_app
 from shared_lives.audit.services import SYSTEM, record, verify_chain
-from shared_lives.backup import counts, pg_counts
+from shared_lives.backup import counts, libpq_args, pg_counts
 from shared_lives.db import get_engine
 from tests.shared_lives.exports.journey import make_journey
 
@@ -175,3 +175,9 @@ def test_postgresql_restore_refuses_a_file_that_is_not_a_backup(app, app_config,
     result = app.test_cli_runner().invoke(args=["restore", "--force", str(junk)])
     assert result.exit_code == 1 and "not a pg_dump archive" in result.output
     assert live_counts(app)["audit_entry"] > 50
+
+
+def test_the_postgresql_tools_get_the_password_in_their_environment_never_in_argv():
+    args, env = libpq_args("postgresql+psycopg://slm:s3cr%40t@db.example:5433/shared_lives?sslmode=require")
+    assert args == ["--dbname=postgresql://slm@db.example:5433/shared_lives?sslmode=require"]
+    assert env["PGPASSWORD"] == "s3cr@t"

@@ -1,0 +1,122 @@
+"""Cached engine inputs are rebuilt after every write that changes what the engine reads,
+whoever makes it and however (a form's versioned save, a new row, a bulk statement)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from shared_lives.carers.models import DbsCheck
+from shared_lives.households.models import Household
+from shared_lives.matches import inputs
+from shared_lives.people.models import Person
+from shared_lives.placements.models import Arrangement
+from shared_lives.records import versioned_update
+from shared_lives.timeutil import today
+from tests import factories
+
+
+@pytest.fixture
+def scheme(app, db, users):
+    with app.app_context():
+        household = factories.make_household(db, name="The Cachet household", arrangement_types=["live_in"])
+        factories.make_carer(db, household, terms_max_people=1, terms_arrangement_types=["live_in"])
+        person = factories.make_person(db, first_name="Corin", arrangement_type="live_in", smoking="no", pets="ok")
+        db.commit()
+    return household, person
+
+
+def _possible(client, person) -> str:
+    """The person's suggestions page: shortlist part only."""
+    page = client.get(f"/people/{person.id}/suggestions").get_data(as_text=True)
+    return page.split("not possible now")[0]
+
+
+def _version(app, db) -> int:
+    db.expire_all()
+    return db.exec(select(inputs.EngineInputVersion.version)).one()
+
+
+def test_a_household_saved_through_its_form_invalidates_the_cache(app, db, signed_in, scheme):
+    household, person = scheme
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" in _possible(coordinator, person)
+    before = _version(app, db)
+    row = db.get(Household, household.id)
+    versioned_update(db, row, row.version, {"smoking": True})  # the UPDATE ... WHERE version the forms use
+    db.commit()
+    assert _version(app, db) != before
+    assert "The Cachet household" not in _possible(coordinator, person)
+
+
+def test_a_dbs_check_added_invalidates_the_cache(app, db, signed_in, scheme):
+    household, person = scheme
+    row = db.get(Household, household.id)
+    row.members = [{"name": "Grown Child", "age": 20, "relationship": "Son"}]
+    db.add(row)
+    db.commit()
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" not in _possible(coordinator, person)  # an adult with no DBS check
+    db.add(
+        DbsCheck(
+            household_id=household.id,
+            adult_name="Grown Child",
+            issued_on=today(),
+            renew_by=today() + timedelta(days=900),
+        )
+    )
+    db.commit()
+    assert "The Cachet household" in _possible(coordinator, person)
+
+
+def test_an_arrangement_started_and_ended_invalidates_the_cache(app, db, signed_in, scheme):
+    household, person = scheme
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" in _possible(coordinator, person)
+    other = factories.make_person(db, status="matched")
+    arrangement = Arrangement(
+        person_id=other.id, household_id=household.id, arrangement_type="live_in", start_date=today()
+    )
+    db.add(arrangement)
+    db.commit()
+    assert "The Cachet household" not in _possible(coordinator, person)  # its one place is taken
+    arrangement.status, arrangement.end_date = "ended", today()
+    db.add(arrangement)
+    db.commit()
+    assert "The Cachet household" in _possible(coordinator, person)
+
+
+def test_a_person_edited_invalidates_the_cache(app, db, signed_in, scheme):
+    household, person = scheme
+    coordinator = signed_in("coordinator")
+    page = coordinator.get(f"/households/{household.id}/suggestions").get_data(as_text=True)
+    assert "Corin" in page.split("not possible now")[0]
+    row = db.get(Person, person.id)
+    versioned_update(db, row, row.version, {"needs_step_free": True})
+    db.commit()
+    page = coordinator.get(f"/households/{household.id}/suggestions").get_data(as_text=True)
+    assert "Corin" not in page.split("not possible now")[0]
+
+
+def test_a_rolled_back_write_leaves_the_version_alone(app, db, scheme):
+    household, _person = scheme
+    with app.app_context():
+        before = _version(app, db)
+        row = db.get(Household, household.id)
+        row.smoking = True
+        db.add(row)
+        db.flush()
+        db.rollback()
+        assert _version(app, db) == before
+
+
+def test_a_snapshot_shared_by_many_runs_is_stored_once(app, db, signed_in, scheme):
+    _household, person = scheme
+    coordinator = signed_in("coordinator")
+    for _ in range(3):
+        coordinator.get(f"/people/{person.id}/suggestions")
+    stored = db.exec(select(inputs.EngineInput)).all()
+    assert len(stored) == 1
+    assert "The Cachet household" in {r["name"] for r in stored[0].snapshot["records"]}
