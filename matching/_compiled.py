@@ -49,7 +49,7 @@ def _popcount(typingctx, x):
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.ctpop.i64")
         return builder.call(fn, args)
 
-    return types.uint64(types.uint64), codegen
+    return types.int64(types.uint64), codegen
 
 
 @njit(**_INLINE)
@@ -209,6 +209,7 @@ def dense_top_k(
     passed = np.empty(len(cols), np.int64)
     s0, s1, s2, s3, s4, s5 = seg[0], seg[1], seg[2], seg[3], seg[4], seg[5]
     zero = np.uint64(0)
+    one_word = s5 == 5
     nan = np.float32(np.nan)
     wt = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])  # a tuple: no reference counting
     for r in range(len(rows)):
@@ -243,25 +244,29 @@ def dense_top_k(
             d = np.sqrt(dx * dx + dy * dy)
             if d > lim or (lost and np.isnan(d)):
                 continue
-            shared = met = lang = faith = clash = 0
-            for q in range(s0, s1):
-                shared += _popcount(pm[i, q] & hm[j, q])
-            if lang_asked:
+            if one_word:  # the usual vocabularies: no loops over words
+                shared = _popcount(pm[i, 0] & hm[j, 0])
+                lang = _popcount(pm[i, 1] & hm[j, 1])
+                faith = _popcount(pm[i, 2] & hm[j, 2])
+                met = _popcount(pm[i, 3] & hm[j, 3])
+                clash = _popcount(pm[i, 4] & hm[j, 4])
+            else:
+                shared = met = lang = faith = clash = 0
+                for q in range(s0, s1):
+                    shared += _popcount(pm[i, q] & hm[j, q])
                 for q in range(s1, s2):
                     lang += _popcount(pm[i, q] & hm[j, q])
-            if faith_asked:
                 for q in range(s2, s3):
                     faith += _popcount(pm[i, q] & hm[j, q])
-            for q in range(s3, s4):
-                met += _popcount(pm[i, q] & hm[j, q])
+                for q in range(s3, s4):
+                    met += _popcount(pm[i, q] & hm[j, q])
+                for q in range(s4, s5):
+                    clash += _popcount(pm[i, q] & hm[j, q])
             n_hint, clw = hi[j, 1], hi[j, 2] != 0
-            for q in range(s4, s5):
-                clash += _popcount(pm[i, q] & hm[j, q])
             nearest = np.float32(np.nan)
             for q in range(h_ages.shape[1]):
                 g = abs(age - h_ages[j, q])
-                if np.isnan(nearest) or g < nearest:  # np.fmin: a nan loses
-                    nearest = g
+                nearest = g if np.isnan(nearest) or g < nearest else nearest  # np.fmin: a nan loses
             cat = pcode * n_hcode + hi[j, 0]
             p, h, t = pair_scores(
                 d,

@@ -71,10 +71,8 @@ class RecordKind:
 
     key: str
     label: str
-    singular: str
     columns: tuple[Column, ...]
     about: str
-    depends_on: str | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -807,38 +805,30 @@ KINDS: dict[str, RecordKind] = {
     "households": RecordKind(
         "households",
         "Households",
-        "household",
         HOUSEHOLD_COLUMNS,
         "One row for each carer household: the home, everyone in it, its pets, and who it can support.",
     ),
     "carers": RecordKind(
         "carers",
         "Carers",
-        "carer",
         CARER_COLUMNS,
         "One row for each carer: their approval and its terms, and their skills. Import households first.",
-        depends_on="households",
     ),
     "dbs": RecordKind(
         "dbs",
         "DBS checks",
-        "DBS check",
         DBS_COLUMNS,
         "One row for each DBS check of an adult in a household. Import households first.",
-        depends_on="households",
     ),
     "training": RecordKind(
         "training",
         "Training records",
-        "training record",
         TRAINING_COLUMNS,
         "One row for each course a carer completed. Import households and carers first.",
-        depends_on="carers",
     ),
     "people": RecordKind(
         "people",
         "People seeking support",
-        "person",
         PERSON_COLUMNS,
         "One row for each person referred to the scheme.",
     ),

@@ -558,7 +558,7 @@ def _cleanup(session: Session, user) -> None:
     session.exec(delete(ImportUpload).where(ImportUpload.user_id == user.id))
 
 
-def _keep(session: Session, user, kind: RecordKind, filename: str, data: bytes, mapping=None) -> ImportUpload:
+def _keep(session: Session, user, kind: RecordKind, filename: str, data: bytes) -> ImportUpload:
     sheet = read_sheet(data, filename, MAX_ROWS)
     found = auto_mapping(kind, sheet.headers)
     if not found:
@@ -574,7 +574,7 @@ def _keep(session: Session, user, kind: RecordKind, filename: str, data: bytes, 
         sha256=hashlib.sha256(data).hexdigest(),
         headers=sheet.headers,
         rows=[[line, cells] for line, cells in sheet.rows],
-        mapping=found if mapping is None else mapping,
+        mapping=found,
     )
     session.add(upload)
     session.flush()

@@ -13,6 +13,7 @@ from shared_lives.matches.services import waiting_for_carer
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
 from shared_lives.reports import services as reports
+from shared_lives.rights import subject_access
 
 
 def _count(session: Session, stmt) -> int:
@@ -77,6 +78,8 @@ def home_summary(session: Session, user) -> dict:
         shown = len(summary["reviews_due"]) + len(summary["awaiting_approval"])
         if shown:
             audit(session, actor_of(user), "home.view", changes={"items": shown})
+    if user.role == "manager":
+        summary["subject_access"] = subject_access.open_requests(session, user)
     if user.role == "admin":
         summary["accounts"] = _count(session, select(User.id).where(User.active.is_(True)))
         summary["inactive_accounts"] = _count(session, select(User.id).where(or_(User.active.is_(False))))

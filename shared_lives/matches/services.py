@@ -221,81 +221,123 @@ def _none_excluded() -> dict:
     return {"total": 0, "by_reason": [], "reason": None, "page": page_of(0, 1, EXCLUDED_PER_PAGE)}
 
 
+#: How far down each person's list blocking pairs are looked for on the scheme page.
+PREFERENCE_LENGTH = 50
+SCHEME_ROWS_SHOWN = 200
+#: What a recorded scheme-wide result holds for each method (older runs hold less and are not reused).
+SCHEME_KEYS = ("pairs", "total", "left_out", "blocking", "how")
+
+
 def _preferences(instance):
-    """Each side's ranking by its own score, over allowed pairs (for blocking pairs)."""
-    allowed, _ = matching.hard_constraints(instance)
-    p, h, _t = matching.score(instance)
+    """Each side's ranking by its own score over each person's best allowed households (for blocking pairs)."""
+    prefs, ranks, _lists = matching.preference_lists(instance, PREFERENCE_LENGTH)
     pids, hids = instance.people.ids, instance.households.ids
-    pp = {
-        pids[i]: [hids[j] for j in sorted(np.flatnonzero(allowed[i]), key=lambda j: (-p[i, j], j))]
-        for i in range(len(pids))
-    }
-    hp = {
-        hids[j]: [pids[i] for i in sorted(np.flatnonzero(allowed[:, j]), key=lambda i: (-h[i, j], i))]
-        for j in range(len(hids))
-    }
+    pp, by_household = {}, {hid: [] for hid in hids}
+    for i, row in enumerate(prefs.tolist()):
+        listed = [j for j in row if j >= 0]
+        pp[pids[i]] = [hids[j] for j in listed]
+        for k, j in enumerate(listed):
+            by_household[hids[j]].append((int(ranks[i, k]), i))
+    hp = {hid: [pids[i] for _r, i in sorted(found)] for hid, found in by_household.items()}
     caps = {hid: int(c) for hid, c in zip(hids, instance.households.free_places, strict=False)}
     return pp, hp, caps
 
 
+def _scheme_result(instance) -> dict:
+    """Both methods' pairs (ids and scores), who is left out and the blocking pairs: the engine's part."""
+    pp, hp, caps = _preferences(instance)
+    pids, hids = instance.people.ids, instance.households.ids
+    out = {}
+    for method in ("optimal", "stable"):
+        pairs, details = matching.propose(instance, method)
+        pi = np.array([i for i, _j in pairs], dtype=np.intp)
+        hj = np.array([j for _i, j in pairs], dtype=np.intp)
+        totals = matching.score_pairs(instance, pi, hj)[2] if len(pairs) else np.zeros(0)
+        assignment = {hid: [] for hid in hids}
+        for i, j in pairs:
+            assignment[hids[j]].append(pids[i])
+        proposed = {int(pids[i]) for i, _j in pairs}
+        out[method] = {
+            "pairs": [
+                [int(pids[i]), int(hids[j]), round(float(t), 4)] for (i, j), t in zip(pairs, totals, strict=True)
+            ],
+            "total": round(float(np.sum(totals)), 4),
+            "left_out": [int(p) for p in pids if int(p) not in proposed],
+            "blocking": [[int(a), int(b)] for a, b in matching.blocking_pairs(assignment, pp, hp, caps)],
+            "how": details.get("how", ""),
+        }
+    return out
+
+
+def _recorded_scheme_result(session, snapshot: dict) -> dict | None:
+    """The result of a scheme-wide run on exactly these inputs, if one was recorded (by any worker)."""
+    recent = session.exec(
+        select(EngineRun.id, EngineRun.input_snapshot)
+        .where(EngineRun.kind == "scheme", EngineRun.weights_version == matching.WEIGHTS_VERSION)
+        .order_by(EngineRun.id.desc())
+        .limit(20)
+    ).all()
+    for run_id, seen in recent:
+        if seen == snapshot:
+            result = session.get(EngineRun, run_id).result
+            if all(set(SCHEME_KEYS) <= set(result.get(m, {})) for m in ("optimal", "stable")):
+                return result
+    return None
+
+
 def scheme_view(session: Session, user) -> dict:
-    """Optimal and stable proposals for everyone waiting, side by side. Changes no record."""
+    """Optimal and stable proposals for everyone waiting, side by side. Changes no record.
+
+    The engine's part is reused from a run recorded on the same inputs (same records,
+    same day) when there is one, so the page costs seconds only after a record changed."""
     require(user, "match:run")
     instance, snapshot = adapter.scheme_instance(session)
-    people_ids = [int(i) for i in instance.people.ids]
-    pnames = _names(session, Person, people_ids, lambda p: f"{p.first_name} {p.last_name}")
-    hnames = {}
-    methods = {}
-    if people_ids and len(instance.households.ids):
-        pp, hp, caps = _preferences(instance)
-        proposals = {method: matching.propose(instance, method) for method in ("optimal", "stable")}
-        blocking_all = {}
-        for method, (pairs, _details) in proposals.items():
-            assignment = {hid: [] for hid in instance.households.ids}
-            for i, j in pairs:
-                assignment[instance.households.ids[j]].append(instance.people.ids[i])
-            blocking_all[method] = matching.blocking_pairs(assignment, pp, hp, caps)
-        shown = {int(instance.households.ids[j]) for pairs, _d in proposals.values() for _i, j in pairs}
-        shown |= {int(b) for pairs in blocking_all.values() for _a, b in pairs}
-        hnames = _names(session, Household, shown, attrgetter("name"))
-        for method in ("optimal", "stable"):
-            pairs, details = proposals[method]
-            rows = []
-            for i, j in pairs:
-                pid, hid = int(instance.people.ids[i]), int(instance.households.ids[j])
-                rows.append(_entry(instance, int(i), int(j), pnames[pid], hnames[hid]))
-            proposed = {r["person_id"] for r in rows}
-            blocking = blocking_all[method]
-            methods[method] = {
-                "pairs": rows,
-                "total": round(sum(r["total"] for r in rows), 4),
-                "left_out": [{"person_id": pid, "name": pnames[pid]} for pid in people_ids if pid not in proposed],
-                "blocking_pairs": [
-                    {
-                        "person_id": int(a),
-                        "person_name": pnames[int(a)],
-                        "household_id": int(b),
-                        "household_name": hnames[int(b)],
-                    }
-                    for a, b in blocking
-                ],
-                "how": details.get("how", ""),
-            }
-    else:
-        for method in ("optimal", "stable"):
-            methods[method] = {
-                "pairs": [],
-                "total": 0,
-                "left_out": [{"person_id": pid, "name": pnames[pid]} for pid in people_ids],
-                "blocking_pairs": [],
-                "how": "",
-            }
-    result = {
-        m: {"pairs": [[r["person_id"], r["household_id"], r["total"]] for r in v["pairs"]], "total": v["total"]}
-        for m, v in methods.items()
-    }
+    snapshot = adapter.jsonable(snapshot)
+    result = _recorded_scheme_result(session, snapshot)
+    if result is None:
+        if len(instance.people.ids) and len(instance.households.ids):
+            result = _scheme_result(instance)
+        else:
+            left = [int(p) for p in instance.people.ids]
+            empty = {"pairs": [], "total": 0, "left_out": left, "blocking": [], "how": ""}
+            result = {"optimal": dict(empty), "stable": dict(empty)}
     run = _record_run(session, user, "scheme", None, snapshot, result, matching.WEIGHTS_VERSION)
-    return {"run": run, "methods": methods, "waiting": len(people_ids)}
+    shown_people, shown_households = set(), set()
+    for m in result.values():
+        for pid, hid, _t in m["pairs"][:SCHEME_ROWS_SHOWN]:
+            shown_people.add(pid)
+            shown_households.add(hid)
+        shown_people |= set(m["left_out"][:SCHEME_ROWS_SHOWN])
+        for pid, hid in m["blocking"][:SCHEME_ROWS_SHOWN]:
+            shown_people.add(pid)
+            shown_households.add(hid)
+    pnames = _names(session, Person, shown_people, lambda p: f"{p.first_name} {p.last_name}")
+    hnames = _names(session, Household, shown_households, attrgetter("name"))
+    methods = {}
+    for method, m in result.items():
+        methods[method] = {
+            "count": len(m["pairs"]),
+            "total": m["total"],
+            "left_out_count": len(m["left_out"]),
+            "blocking_count": len(m["blocking"]),
+            "pairs": [
+                {"person_id": p, "household_id": h, "person_name": pnames[p], "household_name": hnames[h], "total": t}
+                for p, h, t in m["pairs"][:SCHEME_ROWS_SHOWN]
+            ],
+            "left_out": [{"person_id": p, "name": pnames[p]} for p in m["left_out"][:SCHEME_ROWS_SHOWN]],
+            "blocking_pairs": [
+                {"person_id": p, "person_name": pnames[p], "household_id": h, "household_name": hnames[h]}
+                for p, h in m["blocking"][:SCHEME_ROWS_SHOWN]
+            ],
+            "how": m["how"],
+        }
+    return {
+        "run": run,
+        "methods": methods,
+        "waiting": len(instance.people.ids),
+        "rows_shown": SCHEME_ROWS_SHOWN,
+        "preference_length": PREFERENCE_LENGTH,
+    }
 
 
 # --------------------------------------------------------------------------- proposals

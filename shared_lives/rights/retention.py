@@ -29,6 +29,7 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.audit.services import SYSTEM, record
 from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
 from shared_lives.equality.models import EqualityRecord
+from shared_lives.matches import states
 from shared_lives.matches.inputs import EngineInput
 from shared_lives.matches.models import (
     CapacityAssessment,
@@ -42,7 +43,6 @@ from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import as_utc, today, utcnow
 
-OPEN_PROPOSALS = ("proposed", "introductions", "agreed", "approved")
 ANONYMISED = "Anonymised"
 
 #: Person fields and the values they are set to.
@@ -140,7 +140,7 @@ def _not_done_nor_open():
     done = select(AuditEntry.person_id).where(
         AuditEntry.action == "retention.anonymise", AuditEntry.person_id.is_not(None)
     )
-    still_open = select(Proposal.person_id).where(Proposal.status.in_(OPEN_PROPOSALS))
+    still_open = select(Proposal.person_id).where(Proposal.status.in_(states.OPEN_STATUSES))
     return done, still_open
 
 

@@ -42,3 +42,14 @@ def test_seed_demo_at_scale_builds_a_scheme_the_rules_accept(fresh_app):
         stopped = [hid for hid, f in facts.items() if rules.standing_reasons(f, today())]
         assert 0 < len(stopped) < len(facts) / 2
         assert verify_chain(s, fresh_app.config["AUDIT_KEY"]).ok
+
+
+def test_the_readme_says_what_the_scheme_page_and_seed_command_do():
+    from pathlib import Path
+
+    from shared_lives.matches.services import PREFERENCE_LENGTH
+
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    assert f"person's {PREFERENCE_LENGTH} best allowed households" in readme
+    assert "seed-demo --households N [--people N]" in readme
+    assert "data/training_courses.json" in readme

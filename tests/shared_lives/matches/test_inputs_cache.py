@@ -120,3 +120,31 @@ def test_a_snapshot_shared_by_many_runs_is_stored_once(app, db, signed_in, schem
     stored = db.exec(select(inputs.EngineInput)).all()
     assert len(stored) == 1
     assert "The Cachet household" in {r["name"] for r in stored[0].snapshot["records"]}
+
+
+def test_the_scheme_wide_result_is_reused_until_a_record_changes(app, db, signed_in, scheme, monkeypatch):
+    from shared_lives.matches import services
+
+    household, _person = scheme
+    real, calls = services._scheme_result, []
+    monkeypatch.setattr(services, "_scheme_result", lambda instance: calls.append(1) or real(instance))
+    coordinator = signed_in("coordinator")
+    first = coordinator.get("/suggestions/scheme").get_data(as_text=True)
+    second = coordinator.get("/suggestions/scheme").get_data(as_text=True)
+    assert len(calls) == 1 and "Corin" in first and "Corin" in second
+    row = db.get(Household, household.id)
+    versioned_update(db, row, row.version, {"smoking": True})
+    db.commit()
+    coordinator.get("/suggestions/scheme")
+    assert len(calls) == 2
+
+
+def test_engine_pages_answer_with_nobody_waiting(app, db, signed_in, scheme):
+    household, person = scheme
+    row = db.get(Person, person.id)
+    row.status = "matched"
+    db.add(row)
+    db.commit()
+    coordinator = signed_in("coordinator")
+    for url in (f"/people/{person.id}/suggestions", f"/households/{household.id}/suggestions", "/suggestions/scheme"):
+        assert coordinator.get(url).status_code == 200, url

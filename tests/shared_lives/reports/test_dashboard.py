@@ -99,7 +99,7 @@ def test_scheme_report_page(app, users, scheme, signed_in, db):
         for chart in ("chart-pipeline", "chart-time-proposal", "chart-time-arrangement", "chart-places"):
             assert f'aria-labelledby="{chart}-title {chart}-summary"' in page
             assert f'id="{chart}-summary"' in page
-        assert "Subject access requests due are not counted here yet" in page
+        assert "Subject access requests still to answer are listed on managers' home pages" in page
     assert signed_in("auditor").get("/reports/scheme").status_code == 200
     for role in ("coordinator", "carer", "admin"):
         assert signed_in(role).get("/reports/scheme").status_code == 403
