@@ -23,6 +23,7 @@ from shared_lives.errors import NotFound, ValidationError
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
+from shared_lives.records import found
 from shared_lives.rules import places
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -107,10 +108,7 @@ def schedule_first_reviews(session: Session, arrangement: Arrangement) -> list[R
 
 def get_arrangement(session: Session, user, arrangement_id: int) -> Arrangement:
     require(user, "proposal:read")
-    arrangement = session.get(Arrangement, arrangement_id)
-    if arrangement is None:
-        raise NotFound("No such arrangement.")
-    return arrangement
+    return found(session, Arrangement, arrangement_id, "No such arrangement.")
 
 
 def reviews_of(session: Session, arrangement_id: int) -> list[Review]:

@@ -51,6 +51,7 @@ from shared_lives.matches.models import (
 from shared_lives.people import models as people
 from shared_lives.people.models import Person
 from shared_lives.placements.models import ARRANGEMENT_STATUSES, REVIEW_KINDS, Arrangement, Review
+from shared_lives.records import found
 from shared_lives.rights.models import REQUEST_STATUSES, SubjectAccessRequest
 from shared_lives.timeutil import as_utc, today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
@@ -434,10 +435,7 @@ def apply_redactions(pack: dict, decisions: dict) -> dict:
 
 def _person(session: Session, user, person_id: int) -> Person:
     require(user, "person:subject_access")
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person")
-    return person
+    return found(session, Person, person_id, "No such person")
 
 
 def requests_page(session: Session, user, person_id: int) -> tuple[Person, list[SubjectAccessRequest]]:
