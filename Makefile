@@ -25,10 +25,12 @@ run: setup
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# PYTEST_ARGS narrows the run, e.g. make test PYTEST_ARGS='-m "not e2e"'.
+PYTEST_ARGS ?=
 test: setup system
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP)/python $(STAMP)/assets
 

@@ -356,6 +356,8 @@ def _float(value, default=np.nan):
 
 
 def _masks(vocab, name, column):
+    if not column:  # no records on this side (nobody waiting, no household yet)
+        return np.zeros((0, vocab.words(name)), dtype=np.uint64)
     return np.stack([vocab.encode(name, v) for v in column]).reshape(len(column), -1)
 
 

@@ -51,6 +51,14 @@ def record_id(value) -> int:
     return value
 
 
+def found(session: Session, model, value, message: str = "No such record"):
+    """The row of ``model`` with this id, or NotFound (also for an id no column can hold)."""
+    row = session.get(model, record_id(value))
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def next_reference(session: Session, model, prefix: str) -> str:
     """The next free reference like ``HH00042`` for ``model`` (which has ``id`` and ``reference``)."""
     n = (session.exec(select(func.max(model.id))).one() or 0) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from shared_lives.auth import limiter
 from shared_lives.auth.models import ROLES, AuthSession, User
 from shared_lives.auth.passwords import hash_password, password_problem, verify_password
 from shared_lives.auth.permissions import require
-from shared_lives.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from shared_lives.errors import DomainError, PermissionDenied, ValidationError
 from shared_lives.households.models import Household
+from shared_lives.records import found
 from shared_lives.timeutil import utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -158,7 +160,7 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
         locked = _unknown_email_locked(email, config)
     if locked:
         verify_password(None, password)
-        actor = Actor(user.id, email, user.role, address) if user else Actor(None, email[:254], "anonymous", address)
+        actor = Actor(user.id, email, user.role, address) if user else _unknown_actor(email, config, address)
         audit(session, actor, "auth.sign_in", "user", user.id if user else None, outcome="locked")
         raise SignInRefused(
             "There have been too many failed attempts to sign in with this email address. "
@@ -167,7 +169,7 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
     # The hash is checked for unknown addresses too (against a dummy): no timing tell.
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.active:
-        anon = Actor(None, email[:254] or "anonymous", "anonymous", address)
+        anon = _unknown_actor(email, config, address)
         if user is None:
             _count_unknown_email_failure(email, config)
         else:
@@ -184,6 +186,13 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
     user.last_login_at = now
     session.add(user)
     return user
+
+
+def _unknown_actor(email: str, config, address: str | None) -> Actor:
+    """Who tried to sign in with an address no account has: never what they typed (it may be a
+    name, or a password in the wrong box), but a keyed digest, so repeated tries can be linked."""
+    digest = hmac.new(str(config.get("AUDIT_KEY", "")).encode(), email.encode(), hashlib.sha256).hexdigest()[:12]
+    return Actor(None, f"unknown account {digest}", "anonymous", address)
 
 
 def start_session(session: Session, user: User, address: str | None) -> SignedInUser:
@@ -249,10 +258,7 @@ def change_password(session: Session, signed_in: SignedInUser, current: str, new
 
 def _managed_user(session: Session, acting, user_id: int) -> User:
     require(acting, "user:manage")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such account")
-    return user
+    return found(session, User, user_id, "No such account")
 
 
 def change_role(session: Session, acting, user_id: int, role: str, household_id: int | None) -> User:

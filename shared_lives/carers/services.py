@@ -18,6 +18,7 @@ from shared_lives.carers.models import APPROVAL_STATUSES, CARER_ROLES, Carer, Db
 from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.households.access import staff_household
 from shared_lives.households.models import Household
+from shared_lives.names import display_names
 from shared_lives.records import (
     PER_PAGE,
     changed_fields,
@@ -399,6 +400,13 @@ def compliance(session: Session, user, page: int = 1, days: int = COMPLIANCE_DAY
     ]
     result = page_of(len(items), page)
     result.items = items[result.offset : result.offset + PER_PAGE]
+    # Two households of the same name are told apart by their reference.
+    shown = {i.household_id for i in result.items} | {h["household_id"] for h in ineligible}
+    names = display_names(session.exec(select(Household).where(Household.id.in_(shown))).all()) if shown else {}
+    for i in result.items:
+        i.household_name = names.get(i.household_id, i.household_name)
+    for h in ineligible:
+        h["name"] = names.get(h["household_id"], h["name"])
     audit(session, actor_of(user), "compliance.view", changes={"items": len(items), "page": result.page})
     return {"result": result, "ineligible": ineligible, "days": days, "today": today()}
 

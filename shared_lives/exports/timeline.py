@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
-from shared_lives.errors import NotFound
 from shared_lives.exports.history import EVENT_LABELS, STATUSES, HistoryFilter, events, upcoming_reviews
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
+from shared_lives.records import found
 
 TIMELINE_MAX = 1000
 
@@ -31,9 +31,7 @@ def _timeline(session: Session, f: HistoryFilter) -> dict:
 
 def person_timeline(session: Session, user, person_id: int) -> dict:
     require(user, "person:read")
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person")
+    person = found(session, Person, person_id, "No such person")
     data = _timeline(session, HistoryFilter(person_id=person.id))
     audit(session, actor_of(user), "person.history_view", "person", person.id, changes={"events": len(data["events"])})
     heading = f"{person.first_name} {person.last_name}"
@@ -42,9 +40,7 @@ def person_timeline(session: Session, user, person_id: int) -> dict:
 
 def household_timeline(session: Session, user, household_id: int) -> dict:
     require(user, "household:read")
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("No such household")
+    household = found(session, Household, household_id, "No such household")
     data = _timeline(session, HistoryFilter(household_id=household.id))
     count = len(data["events"])
     audit(session, actor_of(user), "household.history_view", "household", household.id, changes={"events": count})

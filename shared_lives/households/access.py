@@ -8,7 +8,7 @@ from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import NotFound
 from shared_lives.households.models import Household
-from shared_lives.records import record_id
+from shared_lives.records import found
 
 
 def staff_household(session: Session, user, household_id, permission: str, action: str) -> Household:
@@ -17,10 +17,7 @@ def staff_household(session: Session, user, household_id, permission: str, actio
         audit(session, actor_of(user), action, "household", None, outcome="denied", changes={"id": household_id})
         raise NotFound("No such household")
     require(user, permission)
-    household = session.get(Household, record_id(household_id))
-    if household is None:
-        raise NotFound("No such household")
-    return household
+    return found(session, Household, household_id, "No such household")
 
 
 def own_household_row(session: Session, user, permission: str) -> Household:

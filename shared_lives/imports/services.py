@@ -626,6 +626,12 @@ def save_mapping(session: Session, user, token: str, chosen: dict) -> ImportUplo
     return upload
 
 
+def unused_headers(upload: ImportUpload) -> list[str]:
+    """The file's headers that no column is mapped to: what would be left out."""
+    used = set(upload.mapping.values())
+    return [h or f"Column {i + 1} (no header)" for i, h in enumerate(upload.headers) if i not in used]
+
+
 def _sheet(upload: ImportUpload) -> Sheet:
     return Sheet(upload.headers, [(line, cells) for line, cells in upload.rows])
 

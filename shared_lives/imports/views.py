@@ -84,7 +84,10 @@ def mapping(token):
             field_error(form, exc)
         else:
             return redirect(url_for(".preview", token=token))
-    return render_template("imports/mapping.html", form=form, upload=upload, kind=kind), 400 if form.errors else 200
+    unused = services.unused_headers(upload)
+    return render_template(
+        "imports/mapping.html", form=form, upload=upload, kind=kind, unused=unused
+    ), 400 if form.errors else 200
 
 
 @bp.get("/<token>/preview")

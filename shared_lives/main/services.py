@@ -12,6 +12,8 @@ from shared_lives.households.models import Household
 from shared_lives.matches.services import waiting_for_carer
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
+from shared_lives.reports import services as reports
+from shared_lives.rights import subject_access
 
 
 def _count(session: Session, stmt) -> int:
@@ -70,11 +72,14 @@ def home_summary(session: Session, user) -> dict:
         summary["households_ineligible"] = len(carers.ineligible_households(session))
         summary["households_to_review"] = _count(session, select(Household.id).where(Household.needs_review.is_(True)))
     if user.role in {"coordinator", "manager"}:
+        summary["dashboard"] = reports.dashboard(session, user)
         summary.update(_journey_items(session, user))
         # The journey lists name people and households: the home page is then a view of them.
         shown = len(summary["reviews_due"]) + len(summary["awaiting_approval"])
         if shown:
             audit(session, actor_of(user), "home.view", changes={"items": shown})
+    if user.role == "manager":
+        summary["subject_access"] = subject_access.open_requests(session, user)
     if user.role == "admin":
         summary["accounts"] = _count(session, select(User.id).where(User.active.is_(True)))
         summary["inactive_accounts"] = _count(session, select(User.id).where(or_(User.active.is_(False))))

@@ -38,7 +38,7 @@ from shared_lives.names import display_names
 from shared_lives.people.models import Person
 from shared_lives.placements import services as placement_services
 from shared_lives.placements.models import Arrangement
-from shared_lives.records import page_of
+from shared_lives.records import found, page_of
 from shared_lives.rules import consent as consent_rules
 from shared_lives.timeutil import today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -122,17 +122,11 @@ def _checked_pair(
 
 
 def get_person(session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person.")
-    return person
+    return found(session, Person, person_id, "No such person.")
 
 
 def get_household(session, household_id: int) -> Household:
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("No such household.")
-    return household
+    return found(session, Household, household_id, "No such household.")
 
 
 #: Excluded records listed on one page; more than this and the page shows counts by reason first.
@@ -378,6 +372,17 @@ def list_proposals(session: Session, user, status: str | None = None) -> list[tu
     rows = list(session.exec(stmt).all())
     audit(session, actor_of(user), "proposal.list", changes={"status": status, "shown": len(rows)})
     return rows
+
+
+def names_on_list(rows) -> dict:
+    """Names for the proposals list: a reference beside any name two rows share."""
+    people = {person.id: person for _p, person, _h in rows}
+    households = {household.id: household for _p, _person, household in rows}
+    return {
+        "people": display_names(people.values(), lambda p: f"{p.first_name} {p.last_name}"),
+        "people_first": display_names(people.values(), attrgetter("first_name")),
+        "households": display_names(households.values()),
+    }
 
 
 def record_view(

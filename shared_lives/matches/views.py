@@ -104,7 +104,10 @@ def index():
     if status not in (*states.FILTERS, *states.STATUSES):
         status = "open"
     rows = services.list_proposals(get_session(), current_user, None if status == "all" else status)
-    return render_template("matches/index.html", rows=rows, status=status, filters=states.FILTERS, labels=LABELS)
+    names = services.names_on_list(rows)
+    return render_template(
+        "matches/index.html", rows=rows, names=names, status=status, filters=states.FILTERS, labels=LABELS
+    )
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])

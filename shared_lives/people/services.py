@@ -33,10 +33,10 @@ from shared_lives.records import (
     check_codes,
     check_int,
     clean_text,
+    found,
     like_pattern,
     next_reference,
     page_of,
-    record_id,
     versioned_update,
 )
 from shared_lives.rules.age import age_on
@@ -168,10 +168,7 @@ def _person(session: Session, user, person_id, permission: str, action: str) -> 
         audit(session, actor_of(user), action, "person", None, outcome="denied", changes={"id": person_id})
         raise NotFound("No such person")
     require(user, permission)
-    person = session.get(Person, record_id(person_id))
-    if person is None:
-        raise NotFound("No such person")
-    return person
+    return found(session, Person, person_id, "No such person")
 
 
 def can_write(user) -> bool:

@@ -27,6 +27,9 @@ from sqlmodel import Session, select
 
 from shared_lives.audit.models import AuditEntry
 from shared_lives.audit.services import SYSTEM, record
+from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
+from shared_lives.equality.models import EqualityRecord
+from shared_lives.matches import states
 from shared_lives.matches.inputs import EngineInput
 from shared_lives.matches.models import (
     CapacityAssessment,
@@ -40,7 +43,6 @@ from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.timeutil import as_utc, today, utcnow
 
-OPEN_PROPOSALS = ("proposed", "introductions", "agreed", "approved")
 ANONYMISED = "Anonymised"
 
 #: Person fields and the values they are set to.
@@ -93,6 +95,8 @@ RELATED_CLEARED = {
     Introduction: {"person_feedback": "", "carer_feedback": ""},
     Arrangement: {"end_reason": ""},
     Review: {"notes": ""},
+    # Special-category answers: cleared like the person's own health notes.
+    EqualityRecord: dict.fromkeys(EQUALITY_FIELDS),
 }
 
 
@@ -136,7 +140,7 @@ def _not_done_nor_open():
     done = select(AuditEntry.person_id).where(
         AuditEntry.action == "retention.anonymise", AuditEntry.person_id.is_not(None)
     )
-    still_open = select(Proposal.person_id).where(Proposal.status.in_(OPEN_PROPOSALS))
+    still_open = select(Proposal.person_id).where(Proposal.status.in_(states.OPEN_STATUSES))
     return done, still_open
 
 
@@ -251,6 +255,7 @@ def anonymise_person(session: Session, key: str, person: Person, cutoff: date) -
     arrangements = session.exec(select(Arrangement).where(Arrangement.person_id == person.id)).all()
     proposal_ids = [p.id for p in proposals]
     related = list(proposals) + list(arrangements)
+    related += session.exec(select(EqualityRecord).where(EqualityRecord.person_id == person.id)).all()
     if proposal_ids:
         related += session.exec(select(ProposalResponse).where(ProposalResponse.proposal_id.in_(proposal_ids))).all()
         related += session.exec(select(Introduction).where(Introduction.proposal_id.in_(proposal_ids))).all()

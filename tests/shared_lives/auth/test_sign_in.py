@@ -166,3 +166,17 @@ def test_deactivated_account_sessions_stop_at_once(app, signed_in, users):
     assert response.status_code == 302
     assert victim.get("/").status_code == 302
     assert sign_in(app.test_client(), users["coordinator"].email).status_code == 200  # refused
+
+
+def test_what_is_typed_for_an_unknown_account_never_reaches_the_audit_log(client, db, users):
+    """Someone may type a name, or their password, into the email box."""
+    from sqlmodel import select
+
+    from shared_lives.audit.models import AuditEntry
+
+    for _ in range(2):
+        sign_in(client, "Margaret Thistlewood-Oyelaran", "not the password at all")
+    entries = db.exec(select(AuditEntry).where(AuditEntry.action == "auth.sign_in")).all()
+    labels = [e.actor_label for e in entries if e.outcome == "failure"]
+    assert len(labels) == 2 and labels[0] == labels[1] and labels[0].startswith("unknown account ")
+    assert not any("thistlewood" in repr(e.__dict__).lower() for e in entries)

@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from sqlmodel import select
+
+from shared_lives.households.models import Household
 from shared_lives.records import PER_PAGE
 from shared_lives.timeutil import today
 from tests import factories
@@ -22,3 +25,14 @@ def test_compliance_is_paged_and_lists_every_ineligible_household(app, db, signe
     # The summary of ineligible households is not paged.
     assert all(f"The Expiring {n:02d} household" in second for n in range(PER_PAGE + 5))
     assert client.get("/households/compliance?page=99").status_code == 200
+
+
+def test_two_households_of_one_name_are_told_apart_by_their_reference(app, db, signed_in):
+    with app.app_context():
+        for _ in range(2):
+            h = factories.make_household(db, name="The Phillips household")
+            factories.make_carer(db, h, approval_expires=today() - timedelta(days=2))
+        db.commit()
+    page = signed_in("coordinator").get("/households/compliance").get_data(as_text=True)
+    refs = [h.reference for h in db.exec(select(Household).where(Household.name == "The Phillips household")).all()]
+    assert all(f"The Phillips household ({ref})" in page for ref in refs)

@@ -9,6 +9,7 @@ from sqlmodel import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from shared_lives.audit.models import AuditEntry
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportUpload
 from tests.conftest import csrf_from
@@ -38,6 +39,7 @@ def test_upload_map_preview_correct_and_confirm(app, db, vocab, signed_in):
     mapping = client.get(f"/imports/{token}/columns")
     html = mapping.get_data(as_text=True)
     assert mapping.status_code == 200 and 'value="4" selected' in html  # Postcode matched to the 5th header
+    assert "not matched to anything" not in html  # every header of the template is matched
     chosen = {k: str(v) for k, v in db.exec(select(ImportUpload)).one().mapping.items()}
     chosen["town"] = ""  # the user leaves the town out: the mapping is theirs, not the guess
     response = client.post(f"/imports/{token}/columns", data={"csrf_token": csrf_from(mapping), **chosen})
@@ -46,6 +48,9 @@ def test_upload_map_preview_correct_and_confirm(app, db, vocab, signed_in):
     html = preview.get_data(as_text=True)
     assert "There is a problem" in html and "Row 3, Postcode: Enter a real postcode, like SW1A 1AA" in html
     assert "Import these records" not in html
+    # Seeing the file's rows is audited, by kind and counts only.
+    seen = db.exec(select(AuditEntry).where(AuditEntry.action == "import.preview")).all()
+    assert [(e.actor_role, e.changes["kind"], e.changes["items"]) for e in seen] == [("manager", "households", 2)]
     # The cell's text is shown escaped, never as markup.
     assert "&lt;i&gt;Alex&lt;/i&gt; Example" in html and "<i>Alex</i>" not in html
     # Confirming anyway writes nothing.
@@ -126,3 +131,13 @@ def test_templates_and_the_column_guide(app, db, vocab, signed_in):
     assert client.get("/imports/template/households.pdf").status_code == 404
     assert client.get("/imports/guide/nothing").status_code == 404
     assert "Gardening" in client.get("/imports/guide/households").get_data(as_text=True)
+
+
+def test_the_mapping_page_matches_synonyms_and_names_the_columns_left_out(app, db, vocab, signed_in):
+    client = signed_in("manager")
+    data = b"Household ref,,Post code,Name,Shoe size\r\nLEG-1,x,ME14 1XQ,The Example household,9\r\n"
+    token = token_of(upload(client, data))
+    assert db.exec(select(ImportUpload)).one().mapping == {"reference": 0, "postcode": 2, "name": 3}
+    html = client.get(f"/imports/{token}/columns").get_data(as_text=True)
+    assert "This column" not in html and "These columns of the file are not matched" in html
+    assert "<li>Shoe size</li>" in html and "<li>Column 2 (no header)</li>" in html

@@ -137,3 +137,14 @@ def test_the_scheme_wide_result_is_reused_until_a_record_changes(app, db, signed
     db.commit()
     coordinator.get("/suggestions/scheme")
     assert len(calls) == 2
+
+
+def test_engine_pages_answer_with_nobody_waiting(app, db, signed_in, scheme):
+    household, person = scheme
+    row = db.get(Person, person.id)
+    row.status = "matched"
+    db.add(row)
+    db.commit()
+    coordinator = signed_in("coordinator")
+    for url in (f"/people/{person.id}/suggestions", f"/households/{household.id}/suggestions", "/suggestions/scheme"):
+        assert coordinator.get(url).status_code == 200, url

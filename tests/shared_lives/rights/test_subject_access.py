@@ -37,6 +37,7 @@ SECTIONS = [
     "Matches suggested",
     "Proposals and answers",
     "Arrangements and reviews",
+    "Equality monitoring answers",
     "Who looked at your record and when",
 ]
 
@@ -190,6 +191,9 @@ def test_open_requests_are_on_the_managers_list_until_released(app, db, signed_i
         [row] = open_requests(db, as_user(users["manager"]))
         assert open_requests(db, as_user(users["coordinator"])) == []
     assert (row["person_reference"], row["due_on"], row["overdue"]) == (person.reference, date(2026, 2, 28), True)
+    home = manager.get("/").get_data(as_text=True)
+    assert "Subject access requests to answer" in home and person.reference in home and "Overdue" in home
+    assert "Subject access requests to answer" not in signed_in("coordinator").get("/").get_data(as_text=True)
     db.commit()
     post(manager, f"/subject-access/{request_id}/prepare")
     post(manager, f"/subject-access/{request_id}/redactions")
@@ -197,6 +201,7 @@ def test_open_requests_are_on_the_managers_list_until_released(app, db, signed_i
     db.expire_all()
     with app.test_request_context():
         assert open_requests(db, as_user(users["manager"])) == []
+    assert "Subject access requests to answer" not in manager.get("/").get_data(as_text=True)
 
 
 def test_a_future_received_date_is_refused_beside_the_field(signed_in, scheme):
