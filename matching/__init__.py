@@ -10,6 +10,7 @@ from .explain import VERDICTS, explain, most_against, summary
 from .instance import ARRANGEMENT_TYPES, Households, Instance, People, Vocabulary
 from .optimal import max_compatibility, max_compatibility_sparse
 from .proposals import load_instance, propose, solve
+from .recruitment import Shortfall, nearest_reasons, shortfalls
 from .scoring import combine, score, score_pairs
 from .shortlist import Shortlists, preference_lists, shortlists
 from .stable import (
@@ -35,6 +36,7 @@ __all__ = [
     "Households",
     "Instance",
     "People",
+    "Shortfall",
     "Shortlists",
     "Vocabulary",
     "Weights",
@@ -55,10 +57,12 @@ __all__ = [
     "max_compatibility",
     "max_compatibility_sparse",
     "most_against",
+    "nearest_reasons",
     "preference_lists",
     "propose",
     "score",
     "score_pairs",
+    "shortfalls",
     "shortlists",
     "solve",
     "summary",

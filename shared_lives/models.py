@@ -3,6 +3,7 @@
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.models import AuthSession, User
 from shared_lives.carers.models import Carer, DbsCheck, TrainingRecord
+from shared_lives.equality.models import EqualityRecord
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportedRecord, ImportUpload
 from shared_lives.matches.inputs import EngineInput, EngineInputVersion
@@ -22,6 +23,7 @@ __all__ = [
     "EngineInputVersion",
     "EngineJob",
     "EngineRun",
+    "EqualityRecord",
     "Household",
     "ImportUpload",
     "ImportedRecord",

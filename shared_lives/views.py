@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Scheme-wide matches", "matches.scheme", "match:run"),
     ("Arrangements", "placements.index", "proposal:read"),
     ("Compliance", "carers.compliance", "compliance:read"),
+    ("Scheme report", "reports.scheme", "report:read"),
     ("Audit log", "audit.index", "audit:read"),
     ("Exports", "exports.index", "export:read"),
     ("Import", "imports.index", "import:run"),
@@ -48,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from shared_lives.admin.views import bp as admin_bp
     from shared_lives.audit.views import bp as audit_bp
     from shared_lives.carers.views import bp as carers_bp
+    from shared_lives.equality.views import bp as equality_bp
     from shared_lives.exports.views import bp as exports_bp
     from shared_lives.households.views import bp as households_bp
     from shared_lives.imports.views import bp as imports_bp
@@ -55,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from shared_lives.matches.views import bp as matches_bp
     from shared_lives.people.views import bp as people_bp
     from shared_lives.placements.views import bp as placements_bp
+    from shared_lives.reports.views import bp as reports_bp
     from shared_lives.vocab.views import bp as vocab_bp
 
     for bp in (
@@ -63,8 +66,10 @@ def register_blueprints(app: Flask) -> None:
         households_bp,
         carers_bp,
         people_bp,
+        equality_bp,
         matches_bp,
         placements_bp,
+        reports_bp,
         audit_bp,
         exports_bp,
         vocab_bp,

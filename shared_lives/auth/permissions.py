@@ -29,11 +29,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"user:manage", "vocab:manage", "audit:read"}),
     # Everything a coordinator can do, and approve proposals they did not make (four
     # eyes is checked where approval is decided, not by the role), and import records.
-    "manager": _COORDINATOR | {"proposal:approve", "audit:read", "person:subject_access", "import:run"},
-    "coordinator": _COORDINATOR,
+    "manager": _COORDINATOR
+    | {"proposal:approve", "audit:read", "person:subject_access", "import:run"}
+    | {"dashboard:read", "report:read", "equality:read", "equality:write"},
+    # Coordinators record equality data but never read it back, and do not see the reports.
+    "coordinator": _COORDINATOR | {"dashboard:read", "equality:write"},
     "carer": frozenset({"own_household:read", "own_household:write", "own_proposal:read", "own_proposal:respond"}),
     "auditor": frozenset(
         {"household:read", "person:read", "compliance:read", "audit:read", "export:read", "proposal:read"}
+        | {"report:read", "equality:read"}
     ),
 }
 

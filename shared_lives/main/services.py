@@ -12,6 +12,7 @@ from shared_lives.households.models import Household
 from shared_lives.matches.services import waiting_for_carer
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement
+from shared_lives.reports import services as reports
 from shared_lives.rights import subject_access
 
 
@@ -71,6 +72,7 @@ def home_summary(session: Session, user) -> dict:
         summary["households_ineligible"] = len(carers.ineligible_households(session))
         summary["households_to_review"] = _count(session, select(Household.id).where(Household.needs_review.is_(True)))
     if user.role in {"coordinator", "manager"}:
+        summary["dashboard"] = reports.dashboard(session, user)
         summary.update(_journey_items(session, user))
         # The journey lists name people and households: the home page is then a view of them.
         shown = len(summary["reviews_due"]) + len(summary["awaiting_approval"])

@@ -24,7 +24,9 @@ from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.records import found
+from shared_lives.rules import places
 from shared_lives.timeutil import today
+from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 FIRST_REVIEW_AFTER = timedelta(weeks=5)
 DUE_SOON = timedelta(days=14)
@@ -322,7 +324,22 @@ def reviews_due(session: Session, on: date | None = None) -> list[tuple[Review, 
     )
 
 
-def list_arrangements(session: Session, user, status: str | None = "active"):
+def holds_place(arrangement: Arrangement, on: date) -> bool:
+    """Whether the arrangement takes one of its household's places on ``on`` (the rules decide)."""
+    stay = places.Occupancy(
+        arrangement.arrangement_type,
+        arrangement.start_date,
+        arrangement.end_date,
+        arrangement.short_break_start,
+        arrangement.short_break_end,
+    )
+    return places.takes_place_on(stay, on)
+
+
+def list_arrangements(
+    session: Session, user, status: str | None = "active", arrangement_type: str = "", holding_place: bool = False
+):
+    """Arrangements, newest first; of one type, and only those holding a place today, when asked."""
     require(user, "proposal:read")
     stmt = (
         select(Arrangement, Person, Household)
@@ -332,8 +349,18 @@ def list_arrangements(session: Session, user, status: str | None = "active"):
     )
     if status:
         stmt = stmt.where(Arrangement.status == status)
+    if arrangement_type in ARRANGEMENT_TYPES:
+        stmt = stmt.where(Arrangement.arrangement_type == arrangement_type)
     rows = list(session.exec(stmt).all())
-    audit(session, actor_of(user), "arrangement.list", changes={"status": status, "shown": len(rows)})
+    if holding_place:
+        on = today()
+        rows = [row for row in rows if holds_place(row[0], on)]
+    audit(
+        session,
+        actor_of(user),
+        "arrangement.list",
+        changes={"status": status, "filters": [arrangement_type[:20], holding_place], "shown": len(rows)},
+    )
     return rows
 
 

@@ -30,13 +30,18 @@ def index():
     status = request.args.get("status", "active")
     if status not in ARRANGEMENT_FILTERS:
         status = "active"
+    arrangement_type = request.args.get("arrangement_type", "")
+    arrangement_type = arrangement_type if arrangement_type in ARRANGEMENT_TYPES else ""
+    holding = request.args.get("holding") == "today"
     db = get_session()
-    rows = services.list_arrangements(db, current_user, None if status == "all" else status)
+    rows = services.list_arrangements(db, current_user, None if status == "all" else status, arrangement_type, holding)
     due = services.reviews_due(db)
     return render_template(
         "placements/index.html",
         rows=rows,
         status=status,
+        arrangement_type=arrangement_type,
+        holding=holding,
         due=due,
         filters=ARRANGEMENT_FILTERS,
         types=ARRANGEMENT_TYPES,

@@ -27,6 +27,8 @@ from sqlmodel import Session, select
 
 from shared_lives.audit.models import AuditEntry
 from shared_lives.audit.services import SYSTEM, record
+from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
+from shared_lives.equality.models import EqualityRecord
 from shared_lives.matches import states
 from shared_lives.matches.inputs import EngineInput
 from shared_lives.matches.models import (
@@ -93,6 +95,8 @@ RELATED_CLEARED = {
     Introduction: {"person_feedback": "", "carer_feedback": ""},
     Arrangement: {"end_reason": ""},
     Review: {"notes": ""},
+    # Special-category answers: cleared like the person's own health notes.
+    EqualityRecord: dict.fromkeys(EQUALITY_FIELDS),
 }
 
 
@@ -251,6 +255,7 @@ def anonymise_person(session: Session, key: str, person: Person, cutoff: date) -
     arrangements = session.exec(select(Arrangement).where(Arrangement.person_id == person.id)).all()
     proposal_ids = [p.id for p in proposals]
     related = list(proposals) + list(arrangements)
+    related += session.exec(select(EqualityRecord).where(EqualityRecord.person_id == person.id)).all()
     if proposal_ids:
         related += session.exec(select(ProposalResponse).where(ProposalResponse.proposal_id.in_(proposal_ids))).all()
         related += session.exec(select(Introduction).where(Introduction.proposal_id.in_(proposal_ids))).all()

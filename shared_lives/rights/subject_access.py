@@ -31,6 +31,10 @@ from sqlmodel import Session, select
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.permissions import ROLE_LABELS, has_permission, require
+from shared_lives.equality.models import FIELDS as EQUALITY_FIELDS
+from shared_lives.equality.models import LABELS as EQUALITY_LABELS
+from shared_lives.equality.models import EqualityRecord
+from shared_lives.equality.models import choices as equality_choices
 from shared_lives.errors import NotFound, ValidationError
 from shared_lives.households.models import Household
 from shared_lives.matches.models import (
@@ -371,6 +375,18 @@ def _seen(session: Session, person: Person) -> dict:
     return {"heading": "Who looked at your record and when", "rows": rows}
 
 
+def _equality(session: Session, person: Person) -> dict:
+    """The person's equality monitoring answers: theirs to see, though kept apart from matching."""
+    record = session.exec(select(EqualityRecord).where(EqualityRecord.person_id == person.id)).first()
+    rows = []
+    if record is not None:
+        rows = [
+            _row(EQUALITY_LABELS[name], equality_choices(name).get(getattr(record, name) or "", "Not answered"))
+            for name in EQUALITY_FIELDS
+        ]
+    return {"heading": "Equality monitoring answers", "rows": rows}
+
+
 def build_pack(session: Session, person: Person, scheme_name: str) -> dict:
     """Everything held about the person, in sections, with passages about others marked."""
     refs = dict(session.exec(select(Household.id, Household.reference)).all())
@@ -388,6 +404,7 @@ def build_pack(session: Session, person: Person, scheme_name: str) -> dict:
             _suggested(session, person, refs),
             _proposals(session, person, refs),
             _arrangements(session, person, refs),
+            _equality(session, person),
             _seen(session, person),
         ],
     }

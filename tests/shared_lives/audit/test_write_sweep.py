@@ -323,6 +323,12 @@ CASES: dict[str, Case] = {
         lambda ids: {"completed_on": gov_date(today()), "notes": "Settled in well"},
         "review.complete",
     ),
+    "equality.record": Case(
+        "coordinator",
+        lambda ids: f"/people/{ids['person_id']}/equality",
+        {"ethnicity": "irish", "version": "0"},
+        "equality.update",
+    ),
     # ------------------------------------------------------------------ imports
     "imports.index": Case(
         "manager",

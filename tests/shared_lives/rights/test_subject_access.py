@@ -37,6 +37,7 @@ SECTIONS = [
     "Matches suggested",
     "Proposals and answers",
     "Arrangements and reviews",
+    "Equality monitoring answers",
     "Who looked at your record and when",
 ]
 
