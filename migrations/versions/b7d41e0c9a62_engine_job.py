@@ -2,7 +2,7 @@
 recorded so that a job whose worker died is reported and started again.
 
 Revision ID: b7d41e0c9a62
-Revises: 5e2a9c1d7b40
+Revises: 5a7c2e91d3b4
 Create Date: 2026-11-24 14:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "b7d41e0c9a62"
-down_revision: str | None = "5e2a9c1d7b40"
+down_revision: str | None = "5a7c2e91d3b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
