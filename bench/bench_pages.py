@@ -114,6 +114,7 @@ def load(clients: list[Client], path: str, per_client: int, limit_s: float = 120
         "p99_ms": round(q[98], 1),
         "rps": round(len(times) / wall, 1),
         "errors": sum(1 for s in statuses if s >= 500),
+        "not_200": sum(1 for s in statuses if s != 200),
     }
 
 
