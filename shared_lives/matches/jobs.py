@@ -56,6 +56,7 @@ def redis_url(config) -> str | None:
 
 
 def queue(url: str):
+    # redis and rq are the [redis] extra: imported only where Redis is configured
     from redis import Redis
     from rq import Queue
 
