@@ -15,7 +15,10 @@ from pathlib import Path
 
 from faker import Faker
 
+from shared_lives.households.models import Household
+from shared_lives.people.models import Person
 from shared_lives.postcodes import _known, _letter_table, normalise
+from shared_lives.records import reference_for
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo_scheme.json"
 VOCAB = json.loads((Path(__file__).resolve().parent.parent / "data" / "vocabularies.json").read_text())
@@ -157,7 +160,7 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
         )
         households.append(
             {
-                "reference": f"HH{1001 + i}",
+                "reference": reference_for(Household.reference_prefix, 1 + i),
                 "name": f"The {surname} household",
                 "address_line": fake.street_address().replace("\n", ", "),
                 "town": rng.choice(
@@ -218,7 +221,7 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
         needs = _some(rng, "need", 1, 3)
         people.append(
             {
-                "reference": f"P{2001 + j}",
+                "reference": reference_for(Person.reference_prefix, 1 + j),
                 "first_name": first,
                 "last_name": fake.last_name(),
                 "date_of_birth": str(AS_OF - timedelta(days=age * 365 + rng.randint(0, 364))),

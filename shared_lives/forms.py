@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from shared_lives.errors import ValidationError
+from shared_lives.records import whole_number
 
 
 class SafeGovDateInput(GovDateInput):
@@ -155,8 +156,7 @@ def field_error(form, exc: ValidationError, aliases: dict | None = None) -> None
 
 def page_number() -> int:
     """The ``page`` query parameter: a whole number from 1, anything else is page 1."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    return whole_number(request.args.get("page")) or 1
 
 
 class ConfirmForm(FlaskForm):

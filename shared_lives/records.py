@@ -3,12 +3,15 @@ patterns, versioned saves, change lists and value checks."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import false, func, or_, update
 from sqlmodel import Session, select
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NoRouteMatch
 
 from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.timeutil import utcnow
@@ -44,6 +47,17 @@ def page_of(total: int, page: int, per_page: int = PER_PAGE) -> Page:
     return result
 
 
+def whole_number(raw, lo: int = 1, hi: int = MAX_ID) -> int | None:
+    """The one parser for a whole number typed into a URL or a form: ASCII digits only
+    (``int()`` takes "٣" and " 3"; ``isdigit()`` takes "²", which ``int()`` refuses), and
+    within ``lo..hi`` so it fits the column it is compared with. Anything else is None."""
+    text = "" if raw is None else str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(hi)):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
 def record_id(value) -> int:
     """An id from a route or a form: a whole number within the column's range, else not found."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
@@ -59,14 +73,50 @@ def found(session: Session, model, value, message: str = "No such record"):
     return row
 
 
-def next_reference(session: Session, model, prefix: str) -> str:
-    """The next free reference like ``HH00042`` for ``model`` (which has ``id`` and ``reference``)."""
-    n = (session.exec(select(func.max(model.id))).one() or 0) + 1
-    while True:
-        ref = f"{prefix}{n:05d}"
+class RecordIdConverter(BaseConverter):
+    """``<id:name>`` in a route: a record's id, 1 to MAX_ID in ASCII digits. Anything
+    else (past the column's range, "٣", "-1") matches no route, so the answer is 404,
+    never a database error."""
+
+    regex = f"[0-9]{{1,{len(str(MAX_ID))}}}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = whole_number(value)
+        if number is None:
+            raise NoRouteMatch()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def reference_for(prefix: str, number: int) -> str:
+    """The one format of a record's reference, new or demo: its prefix and at least five
+    digits, like ``HH00042`` or ``P00042``."""
+    return f"{prefix}{number:05d}"
+
+
+def next_reference(session: Session, model) -> str:
+    """A free reference for a new row of ``model`` (which has ``reference``, and the class
+    attributes ``reference_prefix`` and ``reference_sequence``).
+
+    On PostgreSQL the number comes from the model's sequence, so creates at the same moment
+    each get their own (``max(id) + 1`` gave two of them the same, and one failed). On SQLite
+    every transaction is ``BEGIN IMMEDIATE`` (see db.py): writers take turns, so the number
+    after the highest id is free. Numbers taken by references loaded as they were (the demo
+    scheme) are skipped.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        numbers = iter(lambda: session.exec(select(model.reference_sequence.next_value())).one(), None)
+    else:
+        start = (session.exec(select(func.max(model.id))).one() or 0) + 1
+        numbers = itertools.count(start)
+    for number in numbers:
+        ref = reference_for(model.reference_prefix, number)
         if session.exec(select(model.id).where(model.reference == ref)).first() is None:
             return ref
-        n += 1
+    raise AssertionError("unreachable: the numbers never run out")
 
 
 def like_pattern(text: str) -> str:
@@ -100,11 +150,8 @@ STALE_MESSAGE = (
 
 def parse_version(raw) -> int:
     """The version the form was opened at; anything that is not a whole number is stale."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise StaleRecord(STALE_MESSAGE) from None
-    if value < 1:
+    value = whole_number(raw)
+    if value is None:
         raise StaleRecord(STALE_MESSAGE)
     return value
 

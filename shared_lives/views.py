@@ -46,6 +46,12 @@ def navigation_items() -> list[dict]:
 
 
 def register_blueprints(app: Flask) -> None:
+    from shared_lives.households.models import Household
+    from shared_lives.people.models import Person
+    from shared_lives.records import RecordIdConverter, reference_for
+
+    # Every id in a route is ``<id:...>``: past the column's range is 404, not a database error.
+    app.url_map.converters["id"] = RecordIdConverter
     from shared_lives.admin.views import bp as admin_bp
     from shared_lives.audit.views import bp as audit_bp
     from shared_lives.carers.views import bp as carers_bp
@@ -85,4 +91,9 @@ def register_blueprints(app: Flask) -> None:
             "role_label": ROLE_LABELS.get(getattr(current_user, "role", None), ""),
             "role_labels": ROLE_LABELS,
             "can": lambda perm: current_user.is_authenticated and has_permission(current_user.role, perm),
+            # Search hints say what a reference looks like, in the one format records makes.
+            "reference_examples": {
+                "person": reference_for(Person.reference_prefix, 42),
+                "household": reference_for(Household.reference_prefix, 42),
+            },
         }

@@ -184,11 +184,18 @@ def post_form(client, url: str, data: dict, **kw):
 def pytest_terminal_summary(terminalreporter):
     from tests.e2e.conftest import AXE_TALLY
     from tests.shared_lives.matches.test_explanations import TALLY as REASONS_TALLY
+    from tests.shared_lives.test_hostile_input import TALLY as HOSTILE_TALLY
 
     if REASONS_TALLY["pages"]:
         terminalreporter.write_line(
             f"explanations on the demo scheme: reasons checked: {REASONS_TALLY['reasons']}, "
             f"contradictions: {REASONS_TALLY['contradictions']} ({REASONS_TALLY['pages']} suggestion pages)"
+        )
+
+    if HOSTILE_TALLY["requests"]:
+        terminalreporter.write_line(
+            f"hostile input on every route: {HOSTILE_TALLY['requests']} requests, "
+            f"{HOSTILE_TALLY['server_errors']} answers >= 500"
         )
 
     if AXE_TALLY["pages"]:

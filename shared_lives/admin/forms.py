@@ -12,15 +12,14 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from shared_lives.auth.permissions import ROLE_LABELS
+from shared_lives.records import whole_number
 
 
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never an id: the service answers "select a household that exists"
+    # -1 is never an id: the service answers "select a household that exists"
+    return whole_number(value) or -1
 
 
 class UserCreateForm(FlaskForm):

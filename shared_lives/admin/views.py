@@ -60,7 +60,7 @@ def new_user():
     return render_template("admin/new_user.html", form=form)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     """One account: its role and whether it is active."""
     db = get_session()
@@ -78,7 +78,7 @@ def user(user_id: int):
     return render_template("admin/user.html", account=account, form=form, is_self=account.id == current_user.id)
 
 
-@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
 def set_active(user_id: int, change: str):
     """Confirm, then deactivate or reactivate an account."""
     db = get_session()

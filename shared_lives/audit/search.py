@@ -21,6 +21,7 @@ from shared_lives.audit.models import AuditEntry
 from shared_lives.auth.permissions import require
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
+from shared_lives.records import whole_number
 
 PAGE_SIZE = 50
 #: sort name -> (label, column or None for id alone, ascending?)
@@ -87,7 +88,10 @@ def decode_cursor(raw: str | None):
         value, entry_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, TypeError):
         return None
-    if not isinstance(entry_id, int) or not (value is None or isinstance(value, str)):
+    # A cursor comes back from the browser: its id must fit the column and its text be storable.
+    if not isinstance(entry_id, int) or whole_number(entry_id) is None:
+        return None
+    if not (value is None or (isinstance(value, str) and "\x00" not in value and len(value) <= 200)):
         return None
     return value, entry_id
 
@@ -103,9 +107,10 @@ def _date(raw: str, name: str, errors: dict) -> date | None:
 
 
 def _record_id(session: Session, model, raw: str) -> int | None:
-    """A person or household named by its reference (PT00012) or its number."""
-    if raw.isdigit():
-        return int(raw)
+    """A person or household named by its reference (P00042) or its number."""
+    number = whole_number(raw)
+    if number is not None:
+        return number
     return session.exec(select(model.id).where(model.reference == raw.upper())).first()
 
 
@@ -121,8 +126,8 @@ def conditions(session: Session, f: Filters) -> list:
     if end:
         where.append(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(), UTC))
     if f.user:
-        if f.user.isdigit():
-            where.append(AuditEntry.actor_id == int(f.user))
+        if (actor_id := whole_number(f.user)) is not None:
+            where.append(AuditEntry.actor_id == actor_id)
         else:
             where.append(AuditEntry.actor_label == f.user.lower())
     for name, model, column in (

@@ -39,7 +39,7 @@ def _carer_values(form) -> dict:
     return values
 
 
-@bp.route("/households/<int:household_id>/carers/new", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/carers/new", methods=["GET", "POST"])
 def new_carer(household_id: int):
     db = get_session()
     household = services.household_for_form(db, current_user, household_id, log_view=request.method == "GET")
@@ -58,7 +58,7 @@ def new_carer(household_id: int):
     return render_template("carers/carer.html", form=form, household=household, carer=None)
 
 
-@bp.route("/households/<int:household_id>/carers/<int:carer_id>/edit", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/carers/<id:carer_id>/edit", methods=["GET", "POST"])
 def edit_carer(household_id: int, carer_id: int):
     db = get_session()
     household, carer = services.get_carer(db, current_user, household_id, carer_id, log_view=request.method == "GET")
@@ -87,7 +87,7 @@ def edit_carer(household_id: int, carer_id: int):
 # --------------------------------------------------------------------------- DBS checks
 
 
-@bp.route("/households/<int:household_id>/dbs/new", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/dbs/new", methods=["GET", "POST"])
 def new_dbs(household_id: int):
     db = get_session()
     household = services.household_for_form(db, current_user, household_id, log_view=request.method == "GET")
@@ -103,7 +103,7 @@ def new_dbs(household_id: int):
     return render_template("carers/dbs.html", form=form, household=household, check=None)
 
 
-@bp.route("/households/<int:household_id>/dbs/<int:dbs_id>/edit", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/dbs/<id:dbs_id>/edit", methods=["GET", "POST"])
 def edit_dbs(household_id: int, dbs_id: int):
     db = get_session()
     household, check = services.get_dbs(db, current_user, household_id, dbs_id, log_view=request.method == "GET")
@@ -119,7 +119,7 @@ def edit_dbs(household_id: int, dbs_id: int):
     return render_template("carers/dbs.html", form=form, household=household, check=check)
 
 
-@bp.route("/households/<int:household_id>/dbs/<int:dbs_id>/remove", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/dbs/<id:dbs_id>/remove", methods=["GET", "POST"])
 def remove_dbs(household_id: int, dbs_id: int):
     db = get_session()
     household, check = services.get_dbs(db, current_user, household_id, dbs_id, log_view=request.method == "GET")
@@ -136,7 +136,7 @@ def remove_dbs(household_id: int, dbs_id: int):
 # --------------------------------------------------------------------------- training
 
 
-@bp.route("/households/<int:household_id>/carers/<int:carer_id>/training/new", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/carers/<id:carer_id>/training/new", methods=["GET", "POST"])
 def new_training(household_id: int, carer_id: int):
     db = get_session()
     household, carer = services.get_carer(db, current_user, household_id, carer_id, log_view=request.method == "GET")
@@ -152,9 +152,7 @@ def new_training(household_id: int, carer_id: int):
     return render_template("carers/training.html", form=form, household=household, carer=carer, record=None)
 
 
-@bp.route(
-    "/households/<int:household_id>/carers/<int:carer_id>/training/<int:training_id>/edit", methods=["GET", "POST"]
-)
+@bp.route("/households/<id:household_id>/carers/<id:carer_id>/training/<id:training_id>/edit", methods=["GET", "POST"])
 def edit_training(household_id: int, carer_id: int, training_id: int):
     db = get_session()
     household, carer, record = services.get_training(
@@ -173,7 +171,7 @@ def edit_training(household_id: int, carer_id: int, training_id: int):
 
 
 @bp.route(
-    "/households/<int:household_id>/carers/<int:carer_id>/training/<int:training_id>/remove", methods=["GET", "POST"]
+    "/households/<id:household_id>/carers/<id:carer_id>/training/<id:training_id>/remove", methods=["GET", "POST"]
 )
 def remove_training(household_id: int, carer_id: int, training_id: int):
     db = get_session()

@@ -17,6 +17,7 @@ from shared_lives.auth.permissions import require
 from shared_lives.exports.history import COLUMNS, EVENT_LABELS, STATUSES, HistoryFilter, events, upcoming_reviews
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
+from shared_lives.records import whole_number
 from shared_lives.timeutil import utcnow
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf"}
@@ -57,9 +58,10 @@ def parse_filters(session: Session, args) -> tuple[HistoryFilter, dict, dict]:
         value = raw[name]
         if not value:
             return None
+        number = whole_number(value)
         found = (
-            session.get(model, int(value))
-            if value.isdigit()
+            session.get(model, number)
+            if number is not None
             else session.exec(select(model).where(model.reference == value.upper())).first()
         )
         if found is None:

@@ -70,21 +70,21 @@ def placement_history():
     return _download(stream_with_context(chunks), services.FORMATS[fmt], name)
 
 
-@bp.get("/history/person/<int:person_id>")
+@bp.get("/history/person/<id:person_id>")
 def person_history(person_id: int):
     """One person's placement history, as a timeline."""
     data = timeline.person_timeline(get_session(), current_user, person_id)
     return render_template("exports/timeline.html", **data)
 
 
-@bp.get("/history/household/<int:household_id>")
+@bp.get("/history/household/<id:household_id>")
 def household_history(household_id: int):
     """One household's placement history, as a timeline."""
     data = timeline.household_timeline(get_session(), current_user, household_id)
     return render_template("exports/timeline.html", **data)
 
 
-@bp.route("/people/<int:person_id>/subject-access", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>/subject-access", methods=["GET", "POST"])
 def subject_access_page(person_id: int):
     """A person's subject access requests, and logging a new one."""
     db = get_session()
@@ -105,7 +105,7 @@ def subject_access_page(person_id: int):
     )
 
 
-@bp.get("/subject-access/<int:request_id>")
+@bp.get("/subject-access/<id:request_id>")
 def subject_access_request(request_id: int):
     """One request: prepare it, check what is removed, release it."""
     db = get_session()
@@ -122,7 +122,7 @@ def subject_access_request(request_id: int):
     )
 
 
-@bp.post("/subject-access/<int:request_id>/<any(prepare, redactions):step>")
+@bp.post("/subject-access/<id:request_id>/<any(prepare, redactions):step>")
 def subject_access_step(request_id: int, step: str):
     """Prepare the information, or confirm which marked passages are removed."""
     db = get_session()
@@ -142,7 +142,7 @@ def subject_access_step(request_id: int, step: str):
     return redirect(url_for("exports.subject_access_request", request_id=request_id))
 
 
-@bp.post("/subject-access/<int:request_id>/release.<any(json, pdf):fmt>")
+@bp.post("/subject-access/<id:request_id>/release.<any(json, pdf):fmt>")
 def subject_access_release(request_id: int, fmt: str):
     """The file to send, with the checked passages removed. Its SHA-256 is recorded."""
     db = get_session()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Sequence
 from sqlmodel import Field, SQLModel
 
 from shared_lives.timeutil import utcnow
@@ -16,6 +17,11 @@ def _json_list():
 
 class Household(SQLModel, table=True):
     """A carer's home and everyone in it; the unit that is matched with a person."""
+
+    #: References look like ``HH00042`` (``records.reference_for``); on PostgreSQL the
+    #: numbers come from this sequence, made by a migration (``records.next_reference``).
+    reference_prefix: ClassVar[str] = "HH"
+    reference_sequence: ClassVar[Sequence] = Sequence("household_reference_seq", metadata=SQLModel.metadata)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(index=True, unique=True, max_length=20)

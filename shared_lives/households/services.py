@@ -318,7 +318,7 @@ def create_household(session: Session, user, values: dict) -> Household:
     clean = clean_household(session, values, STAFF_FIELDS)
     if "postcode" not in clean:
         raise ValidationError("Enter a postcode", "postcode")
-    household = Household(reference=next_reference(session, Household, "HH"), **clean)
+    household = Household(reference=next_reference(session, Household), **clean)
     session.add(household)
     session.flush()
     changes = {k: [None, v] for k, v in clean.items() if k not in ("easting", "northing")}

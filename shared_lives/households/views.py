@@ -82,7 +82,7 @@ def index():
 # --------------------------------------------------------------------------- one household
 
 
-@bp.get("/households/<int:household_id>")
+@bp.get("/households/<id:household_id>")
 def detail(household_id: int):
     data = services.household_detail(get_session(), current_user, household_id)
     return render_template(
@@ -132,7 +132,7 @@ def _rows(form) -> dict:
     }
 
 
-@bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@bp.route("/households/<id:household_id>/edit", methods=["GET", "POST"])
 def edit(household_id: int):
     db = get_session()
     vocab = _vocab()
@@ -176,7 +176,7 @@ def edit(household_id: int):
     )
 
 
-@bp.post("/households/<int:household_id>/reviewed")
+@bp.post("/households/<id:household_id>/reviewed")
 def reviewed(household_id: int):
     form = ReviewedForm()
     if form.validate_on_submit():

@@ -32,6 +32,7 @@ from shared_lives.matches.models import (
     Introduction,
 )
 from shared_lives.people.models import Person
+from shared_lives.records import whole_number
 from shared_lives.rules import consent as consent_rules
 from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
@@ -62,13 +63,10 @@ def _field_error(form, exc: Exception):
 
 
 def _int_arg(name):
-    try:
-        return int(request.values.get(name, ""))
-    except ValueError:
-        return None
+    return whole_number(request.values.get(name))
 
 
-@bp.get("/people/<int:person_id>/suggestions")
+@bp.get("/people/<id:person_id>/suggestions")
 def person_suggestions(person_id: int):
     """'Find households': the shortlist for one person, and who is excluded and why."""
     out = services.suggestions_for_person(
@@ -77,7 +75,7 @@ def person_suggestions(person_id: int):
     return render_template("matches/person_suggestions.html", **out, labels=LABELS)
 
 
-@bp.get("/households/<int:household_id>/suggestions")
+@bp.get("/households/<id:household_id>/suggestions")
 def household_suggestions(household_id: int):
     """People waiting who might suit this household."""
     out = services.suggestions_for_household(
@@ -169,7 +167,7 @@ def _context(db, proposal):
     }
 
 
-@bp.get("/proposals/<int:proposal_id>")
+@bp.get("/proposals/<id:proposal_id>")
 def detail(proposal_id: int):
     """One proposal: both sides' answers, who decides, introductions and what happens next."""
     db = get_session()
@@ -182,7 +180,7 @@ def detail(proposal_id: int):
     return render_template(template, **ctx)
 
 
-@bp.route("/proposals/<int:proposal_id>/respond/<any(person, household):side>", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/respond/<any(person, household):side>", methods=["GET", "POST"])
 def respond(proposal_id: int, side: str):
     """Record one side's answer. Carers may answer for their own household only."""
     role = current_user.role
@@ -215,7 +213,7 @@ def respond(proposal_id: int, side: str):
                 form.reason.data or None,
                 form.note.data,
                 form.household_views.data if side == "household" else "",
-                int(form.version.data) if (form.version.data or "").isdigit() else None,
+                whole_number(form.version.data),
                 **(form.consent() if side == "person" else {}),
             )
         except (ValidationError, StaleRecord) as exc:
@@ -226,7 +224,7 @@ def respond(proposal_id: int, side: str):
     return render_template("matches/respond.html", form=form, side=side, **_context(db, proposal))
 
 
-@bp.route("/proposals/<int:proposal_id>/introductions/new", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/introductions/new", methods=["GET", "POST"])
 def new_introduction(proposal_id: int):
     """Plan or record an introduction (tea visit, day, overnight, weekend)."""
     require(current_user, "proposal:respond")
@@ -253,7 +251,7 @@ def new_introduction(proposal_id: int):
     return render_template("matches/introduction.html", form=form, introduction=None, **_context(db, proposal))
 
 
-@bp.route("/introductions/<int:introduction_id>", methods=["GET", "POST"])
+@bp.route("/introductions/<id:introduction_id>", methods=["GET", "POST"])
 def introduction(introduction_id: int):
     """Update a meeting: it happened (with both sides' feedback) or was cancelled."""
     require(current_user, "proposal:respond")
@@ -276,7 +274,7 @@ def introduction(introduction_id: int):
     return render_template("matches/introduction.html", form=form, introduction=intro, **_context(db, proposal))
 
 
-@bp.route("/proposals/<int:proposal_id>/capacity", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/capacity", methods=["GET", "POST"])
 def capacity(proposal_id: int):
     """Record an assessment of the person's capacity to make this proposal's decision."""
     require(current_user, "proposal:respond")
@@ -306,7 +304,7 @@ def capacity(proposal_id: int):
     return render_template("matches/capacity.html", form=form, **_context(db, proposal))
 
 
-@bp.route("/proposals/<int:proposal_id>/liberty", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/liberty", methods=["GET", "POST"])
 def liberty(proposal_id: int):
     """Record whether a live-in plan may deprive the person of liberty, and its authorisation."""
     require(current_user, "proposal:respond")
@@ -331,7 +329,7 @@ def liberty(proposal_id: int):
     return render_template("matches/liberty.html", form=form, **_context(db, proposal))
 
 
-@bp.route("/proposals/<int:proposal_id>/approve", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/approve", methods=["GET", "POST"])
 def approve(proposal_id: int):
     """A manager who did not propose the match approves it; the arrangement starts."""
     require(current_user, "proposal:approve")
@@ -349,7 +347,7 @@ def approve(proposal_id: int):
                 current_user,
                 proposal.id,
                 form.start_date.data,
-                int(form.version.data) if (form.version.data or "").isdigit() else None,
+                whole_number(form.version.data),
             )
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
@@ -365,7 +363,7 @@ def approve(proposal_id: int):
     return render_template("matches/approve.html", form=form, **ctx), status
 
 
-@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/withdraw", methods=["GET", "POST"])
 def withdraw(proposal_id: int):
     """The scheme withdraws a proposal, with a no-blame reason. Nothing is deleted."""
     require(current_user, "proposal:create")
@@ -383,7 +381,7 @@ def withdraw(proposal_id: int):
     return render_template("matches/withdraw.html", form=form, **_context(db, proposal))
 
 
-@bp.get("/proposals/<int:proposal_id>/easy-read")
+@bp.get("/proposals/<id:proposal_id>/easy-read")
 def easy_read_page(proposal_id: int):
     """A printable easy-read page for the person, in plain words and large type."""
     require(current_user, "proposal:read")

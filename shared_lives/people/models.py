@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Sequence
 from sqlmodel import Field, SQLModel
 
 from shared_lives.timeutil import utcnow
@@ -37,6 +38,11 @@ def _json_list():
 
 class Person(SQLModel, table=True):
     """An adult referred to the scheme for support."""
+
+    #: References look like ``P00042`` (``records.reference_for``); on PostgreSQL the
+    #: numbers come from this sequence, made by a migration (``records.next_reference``).
+    reference_prefix: ClassVar[str] = "P"
+    reference_sequence: ClassVar[Sequence] = Sequence("person_reference_seq", metadata=SQLModel.metadata)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(index=True, unique=True, max_length=20)

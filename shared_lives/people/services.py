@@ -255,7 +255,7 @@ def create_person(session: Session, user, values: dict) -> Person:
             raise ValidationError(f"Enter the {name.replace('_', ' ')}", name)
     if "preferred_postcode" not in clean:
         raise ValidationError("Enter a postcode", "preferred_postcode")
-    person = Person(reference=next_reference(session, Person, "P"), **clean)
+    person = Person(reference=next_reference(session, Person), **clean)
     session.add(person)
     session.flush()
     changes = {k: [None, v.isoformat() if isinstance(v, date) else v] for k, v in clean.items()}

@@ -62,7 +62,7 @@ def index():
     return render_template("people/index.html", result=result, args=args, **_labels())
 
 
-@bp.get("/<int:person_id>")
+@bp.get("/<id:person_id>")
 def detail(person_id: int):
     db = get_session()
     data = services.person_detail(db, current_user, person_id)
@@ -92,7 +92,7 @@ def new():
     return render_template("people/edit.html", form=form, person=None)
 
 
-@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
     db = get_session()
     status, stale = 200, False

@@ -48,7 +48,7 @@ def index():
     )
 
 
-@bp.get("/arrangements/<int:arrangement_id>")
+@bp.get("/arrangements/<id:arrangement_id>")
 def detail(arrangement_id: int):
     db = get_session()
     arrangement = services.get_arrangement(db, current_user, arrangement_id)
@@ -63,7 +63,7 @@ def detail(arrangement_id: int):
     )
 
 
-@bp.route("/arrangements/<int:arrangement_id>/end", methods=["GET", "POST"])
+@bp.route("/arrangements/<id:arrangement_id>/end", methods=["GET", "POST"])
 def end(arrangement_id: int):
     """Record the ending: date, reason and who decided."""
     require(current_user, "arrangement:write")
@@ -98,7 +98,7 @@ def end(arrangement_id: int):
     )
 
 
-@bp.route("/arrangements/<int:arrangement_id>/reviews/new", methods=["GET", "POST"])
+@bp.route("/arrangements/<id:arrangement_id>/reviews/new", methods=["GET", "POST"])
 def new_review(arrangement_id: int):
     """A coordinator schedules an extra review."""
     require(current_user, "review:write")
@@ -123,7 +123,7 @@ def new_review(arrangement_id: int):
     )
 
 
-@bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
+@bp.route("/reviews/<id:review_id>", methods=["GET", "POST"])
 def review(review_id: int):
     """Record a review as done; the next one is scheduled."""
     require(current_user, "review:write")

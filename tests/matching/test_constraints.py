@@ -104,3 +104,13 @@ def test_household_with_no_known_place_is_beyond_a_distance_limit():
     assert allowed[0].tolist()[1] is False
     lists = matching.shortlists(inst, k=5, prefilter="auto")
     assert lists is not None
+
+
+def test_an_instance_with_nobody_on_one_side_is_empty_not_an_error():
+    from matching import Instance
+
+    nobody_waiting = Instance.from_records([], [{"id": "h", "free_places": 1}])
+    assert len(nobody_waiting.people.ids) == 0
+    assert hard_constraints(nobody_waiting)[0].shape == (0, 1)
+    no_household = Instance.from_records([{"id": "p"}], [])
+    assert hard_constraints(no_household)[0].shape == (1, 0)
