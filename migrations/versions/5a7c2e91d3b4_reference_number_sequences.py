@@ -6,7 +6,7 @@ format (the previous release's demo data used ``HH1001``), so no new reference c
 SQLite has no sequences and needs none: its writers take turns.
 
 Revision ID: 5a7c2e91d3b4
-Revises: 5e2c9a1f7b30
+Revises: 5e2a9c1d7b40
 Create Date: 2026-11-24 13:55:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401  (the template imports it for column types)
 from alembic import op
 
 revision: str = "5a7c2e91d3b4"
-down_revision: str | None = "5e2c9a1f7b30"
+down_revision: str | None = "5e2a9c1d7b40"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,7 +15,7 @@ from shared_lives.forms import field_error
 bp = Blueprint("equality", __name__)
 
 
-@bp.route("/people/<int:person_id>/equality", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>/equality", methods=["GET", "POST"])
 def record(person_id: int):
     db = get_session()
     form = EqualityForm()

@@ -1,4 +1,4 @@
-import html
+from markupsafe import escape
 
 from tests.conftest import sign_in
 
@@ -13,7 +13,7 @@ def test_each_role_signs_in_and_sees_its_home(signed_in, users):
     for role, user in users.items():
         page = signed_in(role).get("/")
         assert page.status_code == 200
-        assert f"Hello, {html.escape(user.name)}" in page.get_data(as_text=True)
+        assert f"Hello, {escape(user.name)}" in page.get_data(as_text=True)
 
 
 def test_wrong_password_is_refused(client, users):
