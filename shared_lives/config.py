@@ -58,6 +58,10 @@ class Config:
     SQLITE_SYNCHRONOUS: str = "FULL"
     #: Where pg_dump and pg_restore are, when they are not on PATH (backup and restore).
     PG_BIN_DIR: str = ""
+    #: Above this many pairs (people waiting x households) the scheme-wide suggestions are
+    #: worked out in the background and the page asks to check again, rather than the
+    #: request outlasting gunicorn's timeout; at or below it they are worked out at once.
+    SCHEME_INLINE_PAIRS: int = 250_000
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +117,8 @@ class Config:
         if self.SQLITE_SYNCHRONOUS.upper() not in SQLITE_SYNCHRONOUS_MODES:
             raise ConfigError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}")
         updates["SQLITE_SYNCHRONOUS"] = self.SQLITE_SYNCHRONOUS.upper()
+        if self.SCHEME_INLINE_PAIRS < 0:
+            raise ConfigError("SCHEME_INLINE_PAIRS must be 0 (always in the background) or a number of pairs")
         if self.RETENTION_YEARS < 1:
             raise ConfigError("RETENTION_YEARS must be at least 1")
         if self.RETENTION_CLOSED_REFERRAL_YEARS < 1:

@@ -7,7 +7,7 @@ from shared_lives.equality.models import EqualityRecord
 from shared_lives.households.models import Household
 from shared_lives.imports.models import ImportedRecord, ImportUpload
 from shared_lives.matches.inputs import EngineInput, EngineInputVersion
-from shared_lives.matches.models import EngineRun, Introduction, Proposal, ProposalResponse
+from shared_lives.matches.models import EngineJob, EngineRun, Introduction, Proposal, ProposalResponse
 from shared_lives.people.models import Person
 from shared_lives.placements.models import Arrangement, Review
 from shared_lives.rights.models import SubjectAccessRequest
@@ -21,6 +21,7 @@ __all__ = [
     "DbsCheck",
     "EngineInput",
     "EngineInputVersion",
+    "EngineJob",
     "EngineRun",
     "EqualityRecord",
     "Household",

@@ -173,3 +173,24 @@ class Introduction(SQLModel, table=True):
     carer_feedback: str = Field(default="", max_length=1000)
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class EngineJob(SQLModel, table=True):
+    """Engine work too long for a request, run in the background (see ``matches.jobs``).
+
+    One row per input: ``key`` is the hash of the engine's input snapshot, so two
+    requests on the same records find the same job instead of starting a second.
+    ``error`` is a reason code from ``matches.jobs.REASONS``, never free text; a job
+    started again keeps the code of the attempt before it until it finishes."""
+
+    __tablename__ = "engine_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)  # "scheme"
+    status: str = Field(default="queued", max_length=10)  # queued, running, done, failed
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    attempts: int = Field(default=1)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=40)

@@ -19,10 +19,11 @@ from sqlmodel import Session, select
 
 import matching
 from shared_lives.audit.log import actor_of, audit
+from shared_lives.audit.services import SYSTEM
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import Conflict, NotFound, StaleRecord, ValidationError
 from shared_lives.households.models import Household
-from shared_lives.matches import adapter, states
+from shared_lives.matches import adapter, inputs, jobs, states
 from shared_lives.matches.models import (
     CLOSE_REASONS,
     INTRODUCTION_KINDS,
@@ -50,6 +51,7 @@ SHORTLIST_LENGTH = 10
 
 
 def _record_run(session, user, kind, subject_id, snapshot, result, version) -> EngineRun:
+    """Record a run and audit it; ``user`` None is the system (a background job)."""
     run = EngineRun(
         actor_id=getattr(user, "id", None),
         kind=kind,
@@ -62,7 +64,7 @@ def _record_run(session, user, kind, subject_id, snapshot, result, version) -> E
     session.flush()
     audit(
         session,
-        actor_of(user),
+        SYSTEM if user is None else actor_of(user),
         "engine.run",
         "engine_run",
         run.id,
@@ -279,22 +281,43 @@ def _recorded_scheme_result(session, snapshot: dict) -> dict | None:
     return None
 
 
-def scheme_view(session: Session, user) -> dict:
+def _scheme_engine_part(instance) -> dict:
+    """The engine's part of a scheme-wide run; with nobody waiting or no household, empty."""
+    if len(instance.people.ids) and len(instance.households.ids):
+        return _scheme_result(instance)
+    left = [int(p) for p in instance.people.ids]
+    empty = {"pairs": [], "total": 0, "left_out": left, "blocking": [], "how": ""}
+    return {"optimal": dict(empty), "stable": dict(empty)}
+
+
+def record_scheme_run(session: Session) -> EngineRun:
+    """Work out and record a scheme-wide run on the current records, as the system.
+
+    What a background job does (``matches.jobs``): the person who asked is audited
+    starting the job; the run itself is the system's, as nobody is signed in to it."""
+    instance, snapshot = adapter.scheme_instance(session)
+    result = _scheme_engine_part(instance)
+    return _record_run(session, None, "scheme", None, adapter.jsonable(snapshot), result, matching.WEIGHTS_VERSION)
+
+
+def scheme_view(session: Session, user, again: bool = False) -> dict:
     """Optimal and stable proposals for everyone waiting, side by side. Changes no record.
 
     The engine's part is reused from a run recorded on the same inputs (same records,
-    same day) when there is one, so the page costs seconds only after a record changed."""
+    same day) when there is one, so the page costs seconds only after a record changed.
+    When there is none and the scheme is larger than ``SCHEME_INLINE_PAIRS``, the work
+    runs as a background job and the answer holds the ``job`` instead of the methods;
+    ``again`` starts a failed job again."""
     require(user, "match:run")
     instance, snapshot = adapter.scheme_instance(session)
     snapshot = adapter.jsonable(snapshot)
     result = _recorded_scheme_result(session, snapshot)
+    waiting = len(instance.people.ids)
+    if result is None and waiting * len(instance.households.ids) > current_app.config["SCHEME_INLINE_PAIRS"]:
+        job = jobs.ask(session, user, "scheme", inputs.snapshot_hash(snapshot), again=again)
+        return {"job": job, "reasons": jobs.REASONS, "waiting": waiting}
     if result is None:
-        if len(instance.people.ids) and len(instance.households.ids):
-            result = _scheme_result(instance)
-        else:
-            left = [int(p) for p in instance.people.ids]
-            empty = {"pairs": [], "total": 0, "left_out": left, "blocking": [], "how": ""}
-            result = {"optimal": dict(empty), "stable": dict(empty)}
+        result = _scheme_engine_part(instance)
     run = _record_run(session, user, "scheme", None, snapshot, result, matching.WEIGHTS_VERSION)
     shown_people, shown_households = set(), set()
     for m in result.values():

@@ -87,7 +87,9 @@ def household_suggestions(household_id: int):
 @bp.get("/suggestions/scheme")
 def scheme():
     """Scheme-wide optimal and stable proposals side by side. Read-only."""
-    out = services.scheme_view(get_session(), current_user)
+    out = services.scheme_view(get_session(), current_user, again=request.args.get("again") == "1")
+    if "job" in out:
+        return render_template("matches/scheme_job.html", **out)
     return render_template("matches/scheme.html", **out)
 
 
