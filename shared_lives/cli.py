@@ -1,4 +1,5 @@
-"""Flask commands: db, seed-demo, create-user, audit, retention, backup, restore (and import, from imports/)."""
+"""Flask commands: db, seed-demo, create-user, audit, retention, engine-worker, backup, restore
+(and import, from imports/)."""
 
 from __future__ import annotations
 
@@ -223,6 +224,22 @@ def init_app(app: Flask) -> None:
             click.echo(f"  person {due.person_id}, {due.describe()}")
         if mode != "apply":
             click.echo("Dry run: nothing was changed. Run with --apply to anonymise.")
+
+    @app.cli.command("engine-worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def engine_worker(burst):
+        """Work out queued engine jobs (scheme-wide suggestions) from the Redis queue."""
+        from redis import Redis
+        from rq import SimpleWorker
+
+        from shared_lives.matches import jobs
+
+        url = jobs.redis_url(current_app.config)
+        if not url:
+            raise click.ClickException("No Redis: set JOBS_REDIS_URL (without it jobs run in the web workers).")
+        # SimpleWorker runs each job in this process, inside this app context, rather than
+        # in a forked child that would share the database pool's connections.
+        SimpleWorker([jobs.QUEUE], connection=Redis.from_url(url)).work(burst=burst)
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False))

@@ -62,6 +62,9 @@ class Config:
     #: worked out in the background and the page asks to check again, rather than the
     #: request outlasting gunicorn's timeout; at or below it they are worked out at once.
     SCHEME_INLINE_PAIRS: int = 250_000
+    #: Redis for background jobs (rq, worked by ``flask engine-worker``); when empty, the
+    #: rate limits' Redis if they use one, else jobs run in a thread of the web worker.
+    JOBS_REDIS_URL: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod

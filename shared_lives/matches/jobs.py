@@ -3,10 +3,12 @@
 The scheme-wide suggestions take tens of seconds at thousands of households, longer
 than gunicorn lets a request run. So the first request on new inputs records a job
 (one per input, by the snapshot's hash: a second request finds it rather than starting
-another) and the work runs in a thread of the same worker once that request has
-committed. The job opens its own app context and database session, never the
-request's, and records its result as an ordinary engine run, so the page finds it like
-any recorded run.
+another) and, once that request has committed, the work goes to the rq queue
+:data:`QUEUE` on Redis where Redis is configured (``flask engine-worker`` works through
+it), and otherwise (the embedded SQLite default) runs in a thread of the same worker.
+When Redis does not answer, the thread is used instead. The job opens its own app
+context and database session, never the request's, and records its result as an
+ordinary engine run, so the page finds it like any recorded run.
 
 A job whose worker died (a restart, a kill) would stay "running" for ever: one started
 more than :data:`LOST_AFTER` ago is taken as lost, reported, and started again by the
@@ -43,6 +45,21 @@ REASONS = {
     "engine_error": "The matching engine stopped with an error while working out the suggestions.",
 }
 _TO_START = "engine_jobs_to_start"
+#: The rq queue engine jobs are put on.
+QUEUE = "slm-engine"
+
+
+def redis_url(config) -> str | None:
+    """Where the job queue is: ``JOBS_REDIS_URL``, else the rate limits' Redis, else none."""
+    storage = config.get("RATELIMIT_STORAGE_URI") or ""
+    return config.get("JOBS_REDIS_URL") or (storage if storage.startswith("redis://") else None)
+
+
+def queue(url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE, connection=Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5))
 
 
 def ask(session: Session, user, kind: str, key: str, again: bool = False) -> EngineJob:
@@ -102,7 +119,25 @@ def _start_after_commit(session: Session, user, job: EngineJob, action: str) -> 
 def _start_committed(session):
     # Only now can the job's own session see its row; a rolled-back request starts nothing.
     for app, job_id in session.info.pop(_TO_START, []):
-        threading.Thread(target=run, args=(app, job_id), name=f"engine-job-{job_id}", daemon=True).start()
+        _start(app, job_id)
+
+
+def _start(app, job_id: int) -> None:
+    url = redis_url(app.config)
+    if url:
+        from redis.exceptions import RedisError
+
+        try:
+            queue(url).enqueue(run_queued, job_id, job_timeout=int(LOST_AFTER.total_seconds()))
+            return
+        except RedisError as exc:
+            log.warning("engine job %s: Redis did not answer (%s); run in this worker", job_id, type(exc).__name__)
+    threading.Thread(target=run, args=(app, job_id), name=f"engine-job-{job_id}", daemon=True).start()
+
+
+def run_queued(job_id: int) -> None:
+    """What the rq worker calls, inside the app context ``flask engine-worker`` gives it."""
+    run(current_app._get_current_object(), job_id)
 
 
 @event.listens_for(OrmSession, "after_rollback")

@@ -46,7 +46,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, app_config):
+def live_app(tmp_path_factory, app_config):
+    """The app the live server serves (a test may change a setting of it for its own run)."""
     path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
     config = {**app_config, "DATABASE_URL": f"sqlite:///{path}", "extra": {}}
     app = create_app(config)
@@ -55,13 +56,18 @@ def live_server(tmp_path_factory, app_config):
     with app.app_context(), Session(engine) as session:
         load_demo(session)
         session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ to 0 so the small test scheme takes the background path."""
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -120,3 +121,52 @@ def test_a_failing_job_is_shown_as_failed_and_can_be_tried_again(signed_in, db, 
     assert job.status == "done" and job.attempts == 2
     assert "Sam Quenby" in coord.get("/suggestions/scheme").get_data(as_text=True)
     assert count(db, EngineRun) == 2
+
+
+REDIS_URL = "redis://127.0.0.1:6379/11"  # this test's own database number
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    """The job queue on Redis, under a name of this test's own; skipped where Redis is not running."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except RedisError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    name = f"slm-test-{uuid.uuid4().hex}"
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", REDIS_URL)
+    monkeypatch.setattr(jobs, "QUEUE", name)
+    yield Queue(name, connection=connection)
+    Queue(name, connection=connection).delete(delete_jobs=True)
+    connection.close()
+
+
+def test_with_redis_the_job_is_queued_for_the_engine_worker(app, signed_in, db, people_places, large, redis_queue):
+    coord = signed_in("coordinator")
+    assert WAITING in coord.get("/suggestions/scheme").get_data(as_text=True)
+    assert redis_queue.count == 1 and the_job(db).status == "queued"  # no thread took it
+    result = app.test_cli_runner().invoke(args=["engine-worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert redis_queue.count == 0
+    job = settled(db, timeout=5)
+    assert job.status == "done"
+    assert "Sam Quenby" in coord.get("/suggestions/scheme").get_data(as_text=True)
+
+
+def test_when_redis_does_not_answer_the_job_runs_in_the_worker(app, signed_in, db, people_places, large, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    coord = signed_in("coordinator")
+    r = coord.get("/suggestions/scheme")
+    assert r.status_code == 200 and WAITING in r.get_data(as_text=True)
+    assert settled(db).status == "done"
+    assert "Sam Quenby" in coord.get("/suggestions/scheme").get_data(as_text=True)
+
+
+def test_engine_worker_without_redis_says_what_to_set(app):
+    result = app.test_cli_runner().invoke(args=["engine-worker", "--burst"])
+    assert result.exit_code != 0 and "JOBS_REDIS_URL" in result.output
