@@ -155,7 +155,7 @@ def clean_dbs(values: dict) -> dict:
         "issued_on": values.get("issued_on"),
         "renew_by": values.get("renew_by"),
     }
-    if out["certificate_number"] and not out["certificate_number"].isdigit():
+    if out["certificate_number"] and not (out["certificate_number"].isascii() and out["certificate_number"].isdigit()):
         raise ValidationError("Certificate number must contain numbers only", "certificate_number")
     _check_dates(out["issued_on"], out["renew_by"], "issued_on", "renew_by", "date of issue", "renewal date")
     if out["issued_on"] > today():

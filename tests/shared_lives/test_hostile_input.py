@@ -53,7 +53,7 @@ VALUES = [
     TWICE,
 ]
 #: Query values; NUL and CR/LF are refused before any view, so one request tries them all at once.
-QUERY_VALUES = ["²", "99999999999999999999", "-1", "٣", "x" * 2000, "'; DROP TABLE person; --", "\x00", "\r\n"]
+QUERY_VALUES = ["²", "99999999999999999999", "-1", "٣", "x" * 2000, "'; DROP TABLE person; --", "\x00\r\n"]
 #: Path ids that are not a record's id (percent-encoded where a URL needs it).
 HOSTILE_IDS = [
     "0",
@@ -277,7 +277,7 @@ def test_generated_input_on_every_route_gives_no_server_error(app, clients, ids)
             sweep.send(clients[role], method, build(rule, ids), role)
 
     # 4. Every form a role is shown, posted as that role: the first role to see a form sends
-    #    three hostile values per field, the others one. POST routes no page offered get a token.
+    #    two hostile values per field, the others one. POST routes no page offered get a token.
     fuzzed: set[str] = set()
     for role in ROLES:
         client = clients[role]
@@ -296,7 +296,7 @@ def test_generated_input_on_every_route_gives_no_server_error(app, clients, ids)
                     sweep.send(client, "POST", build(rule, ids), role, data=data, note=value)
         # Signing out comes last: the role's later requests would be anonymous ones.
         for target, fields in sorted(targets.items(), key=lambda t: t[0].startswith("/sign-out")):
-            for note, body in variants(fields, 1 if target in fuzzed else 3):
+            for note, body in variants(fields, 1 if target in fuzzed else 2):
                 sweep.send(client, "POST", target, role, data=as_multidict(body), note=note)
             fuzzed.add(target)
 

@@ -36,3 +36,16 @@ def test_two_households_of_one_name_are_told_apart_by_their_reference(app, db, s
     page = signed_in("coordinator").get("/households/compliance").get_data(as_text=True)
     refs = [h.reference for h in db.exec(select(Household).where(Household.name == "The Phillips household")).all()]
     assert all(f"The Phillips household ({ref})" in page for ref in refs)
+
+
+def test_a_dbs_certificate_number_is_ascii_digits_only(app):
+    import pytest
+
+    from shared_lives.carers.services import clean_dbs
+    from shared_lives.errors import ValidationError
+
+    values = {"adult_name": "Ann Example", "issued_on": today() - timedelta(days=5), "renew_by": today()}
+    assert clean_dbs({**values, "certificate_number": "001234567890"})["certificate_number"] == "001234567890"
+    for odd in ("12²4", "١٢٣", "12 34"):
+        with pytest.raises(ValidationError, match="numbers only"):
+            clean_dbs({**values, "certificate_number": odd})
