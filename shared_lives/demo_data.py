@@ -309,7 +309,9 @@ def _best_interests_arrangement(people: list[dict], arrangements: list[dict]) ->
     """The first live-in arrangement is for a person who lacks capacity to decide where to live:
     it went through a best-interests decision, with a Court of Protection authorisation.
     Uses its own Faker seed so the rest of the scheme is generated as before."""
-    live_in = next(a for a in arrangements if a["arrangement_type"] == "live_in")
+    live_in = next((a for a in arrangements if a["arrangement_type"] == "live_in"), None)
+    if live_in is None:  # a generated scheme whose sample has no live-in arrangement
+        return
     person = next(p for p in people if p["reference"] == live_in["person"])
     fake = Faker("en_GB")
     fake.seed_instance(1005)
