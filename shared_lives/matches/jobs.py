@@ -56,6 +56,7 @@ def redis_url(config) -> str | None:
 
 
 def queue(url: str):
+    # redis and rq are the [redis] extra: imported only where Redis is configured
     from redis import Redis
     from rq import Queue
 
@@ -128,7 +129,8 @@ def _start(app, job_id: int) -> None:
         from redis.exceptions import RedisError
 
         try:
-            queue(url).enqueue(run_queued, job_id, job_timeout=int(LOST_AFTER.total_seconds()))
+            # the result is the engine run in the database: rq keeps none
+            queue(url).enqueue(run_queued, job_id, job_timeout=int(LOST_AFTER.total_seconds()), result_ttl=0)
             return
         except RedisError as exc:
             log.warning("engine job %s: Redis did not answer (%s); run in this worker", job_id, type(exc).__name__)

@@ -105,7 +105,9 @@ def shown_from(value, people: int, fmt: str = "{:g}") -> str:
 
 
 def age_band(born: date | None, on: date) -> str:
-    """>>> age_band(date(1990, 5, 17), date(2026, 11, 24)), age_band(None, date(2026, 1, 1))
+    """The age band on ``on``, from the date of birth (``rules.age``).
+
+    >>> age_band(date(1990, 5, 17), date(2026, 11, 24)), age_band(None, date(2026, 1, 1))
     ('35 to 44', 'Not known')
     """
     age = age_on(born, on)

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from shared_lives.db import get_session
-from shared_lives.reports import fairness, needs, services
+from shared_lives.reports import fairness, needs, outcomes, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -46,3 +46,9 @@ def fairness_page():
 def fairness_csv():
     body = fairness.fairness_csv(get_session(), current_user, request.args.get("months"))
     return _csv(body, "fairness.csv")
+
+
+@bp.get("/outcomes")
+def outcomes_page():
+    """The engine's score at proposal time beside what happened: descriptive only."""
+    return render_template("reports/outcomes.html", **outcomes.outcomes_report(get_session(), current_user))

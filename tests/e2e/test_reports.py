@@ -53,6 +53,10 @@ def test_manager_dashboard_and_reports_pass_axe(page_as, check_axe):
     expect(page.get_by_role("heading", level=1, name="Fairness report")).to_be_visible()
     check_axe(page)
 
+    page.goto("/reports/outcomes")
+    expect(page.get_by_role("heading", level=1, name="Scores and outcomes")).to_be_visible()
+    check_axe(page)
+
 
 def test_equality_form_as_manager(page_as, check_axe):
     page = page_as("manager")

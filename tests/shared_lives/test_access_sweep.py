@@ -99,6 +99,7 @@ GET_ACCESS: dict[str, frozenset] = {
     "imports.guide": MANAGER,
     "imports.template": MANAGER,
     "imports.export": MANAGER,
+    "reports.outcomes_page": frozenset({"manager", "auditor"}),
 }
 
 #: endpoint -> roles that may POST to it successfully. Routes with no POST are left out.

@@ -143,6 +143,8 @@ def redis_queue(app, monkeypatch):
     monkeypatch.setattr(jobs, "QUEUE", name)
     yield Queue(name, connection=connection)
     Queue(name, connection=connection).delete(delete_jobs=True)
+    for key in connection.scan_iter(match=f"rq:*{name}*"):  # the queue's registries
+        connection.delete(key)
     connection.close()
 
 

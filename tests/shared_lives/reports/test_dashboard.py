@@ -156,8 +156,8 @@ def test_months_before_end_of_month():
 def test_doctests():
     import doctest
 
-    from shared_lives.reports import charts
+    from shared_lives.reports import charts, fairness, outcomes
 
-    for module in (charts, services):
+    for module in (charts, services, fairness, outcomes):
         result = doctest.testmod(module)
         assert result.attempted and not result.failed
