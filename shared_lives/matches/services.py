@@ -597,6 +597,23 @@ def consent_summary(session: Session, proposal: Proposal) -> dict:
     }
 
 
+def _save_change(session, user, proposal: Proposal, action: str, record_type: str, row, changes: dict) -> None:
+    """Move the proposal's version on, write, and audit the change against its person and household."""
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    audit(
+        session,
+        actor_of(user),
+        action,
+        record_type,
+        row.id,
+        changes=changes,
+        person_id=proposal.person_id,
+        household_id=proposal.household_id,
+    )
+
+
 def record_capacity_assessment(
     session: Session,
     user,
@@ -638,19 +655,8 @@ def record_capacity_assessment(
         recorded_by_id=user.id,
     )
     session.add(row)
-    proposal.version += 1
-    session.add(proposal)
-    session.flush()
-    audit(
-        session,
-        actor_of(user),
-        "capacity.assess",
-        "capacity_assessment",
-        row.id,
-        changes={"proposal_id": proposal.id, "outcome": outcome, "assessed_on": assessed_on.isoformat()},
-        person_id=proposal.person_id,
-        household_id=proposal.household_id,
-    )
+    changes = {"proposal_id": proposal.id, "outcome": outcome, "assessed_on": assessed_on.isoformat()}
+    _save_change(session, user, proposal, "capacity.assess", "capacity_assessment", row, changes)
     return row
 
 
@@ -682,23 +688,12 @@ def record_liberty(
         recorded_by_id=user.id,
     )
     session.add(row)
-    proposal.version += 1
-    session.add(proposal)
-    session.flush()
-    audit(
-        session,
-        actor_of(user),
-        "liberty.record",
-        "liberty_record",
-        row.id,
-        changes={
-            "proposal_id": proposal.id,
-            "needed": needed,
-            "expires_on": row.expires_on and row.expires_on.isoformat(),
-        },
-        person_id=proposal.person_id,
-        household_id=proposal.household_id,
-    )
+    changes = {
+        "proposal_id": proposal.id,
+        "needed": needed,
+        "expires_on": row.expires_on and row.expires_on.isoformat(),
+    }
+    _save_change(session, user, proposal, "liberty.record", "liberty_record", row, changes)
     return row
 
 
@@ -861,26 +856,15 @@ def record_response(
         else:
             proposal.carer_response = "decline"
         _close(proposal, user, decision, reason, note)
-    proposal.version += 1
-    session.add(proposal)
-    session.flush()
-    audit(
-        session,
-        actor_of(user),
-        f"proposal.{side}_{decision}",
-        "proposal",
-        proposal.id,
-        changes={
-            "side": side,
-            "decision": decision,
-            "given_by": given_by,
-            "capacity_state": extra.get("capacity_state"),
-            "reason": reason,
-            "status": [before, proposal.status],
-        },
-        person_id=proposal.person_id,
-        household_id=proposal.household_id,
-    )
+    changes = {
+        "side": side,
+        "decision": decision,
+        "given_by": given_by,
+        "capacity_state": extra.get("capacity_state"),
+        "reason": reason,
+        "status": [before, proposal.status],
+    }
+    _save_change(session, user, proposal, f"proposal.{side}_{decision}", "proposal", proposal, changes)
     return response
 
 
@@ -901,19 +885,8 @@ def withdraw_proposal(session: Session, user, proposal_id: int, reason: str, not
         raise ValidationError("Choose a reason", "reason")
     before = proposal.status
     _close(proposal, user, "withdraw", reason, note)
-    proposal.version += 1
-    session.add(proposal)
-    session.flush()
-    audit(
-        session,
-        actor_of(user),
-        "proposal.withdraw",
-        "proposal",
-        proposal.id,
-        changes={"reason": reason, "status": [before, proposal.status]},
-        person_id=proposal.person_id,
-        household_id=proposal.household_id,
-    )
+    changes = {"reason": reason, "status": [before, proposal.status]}
+    _save_change(session, user, proposal, "proposal.withdraw", "proposal", proposal, changes)
     return proposal
 
 
@@ -994,9 +967,7 @@ def update_introduction(
 ) -> Introduction:
     """Mark a meeting as happened (or cancelled) with both sides' feedback."""
     require(user, "proposal:respond")
-    intro = session.get(Introduction, introduction_id)
-    if intro is None:
-        raise NotFound("No such introduction.")
+    intro = found(session, Introduction, introduction_id, "No such introduction.")
     proposal = get_proposal(session, user, intro.proposal_id)
     if status not in INTRODUCTION_STATUSES:
         raise ValidationError("Choose whether the meeting is planned, has happened or was cancelled", "status")
