@@ -28,7 +28,6 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from shared_lives.errors import ValidationError
 from shared_lives.records import whole_number
 
 
@@ -146,12 +145,15 @@ class VersionedForm(FlaskForm):
                 self._fields[name].choices = choices
 
 
-def field_error(form, exc: ValidationError, aliases: dict | None = None) -> None:
-    """Put a service's message beside its field (or the nearest one on the form)."""
-    name = exc.field or ""
-    name = (aliases or {}).get(name, name)
-    field = form._fields.get(name) or form._fields.get("submit")
-    field.errors = [*field.errors, str(exc)]
+def field_error(form, exc: Exception, aliases: dict | None = None) -> None:
+    """Put a service's message beside its field (or the nearest one on the form); a refusal with
+    several problems (``exc.problems``, each with ``field`` and ``message``) puts each beside its own."""
+    problems = getattr(exc, "problems", None) or [(getattr(exc, "field", None), str(exc))]
+    for problem in problems:
+        name, message = (problem.field, problem.message) if hasattr(problem, "message") else problem
+        name = (aliases or {}).get(name or "", name or "")
+        field = form._fields.get(name) or form._fields.get("submit")
+        field.errors = [*field.errors, message]
 
 
 def page_number() -> int:

@@ -12,6 +12,7 @@ from shared_lives.auth import services as auth_services
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import ValidationError
+from shared_lives.forms import field_error
 from shared_lives.households.models import Household
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -20,11 +21,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _household_choices():
     rows = get_session().exec(select(Household.id, Household.reference, Household.name).order_by(Household.name)).all()
     return {"": "Not a carer"} | {str(i): f"{name} ({ref})" for i, ref, name in rows}
-
-
-def _field_error(form, exc: ValidationError):
-    field = getattr(form, exc.field or "", None) or form.submit
-    field.errors = [*field.errors, str(exc)]
 
 
 @bp.get("/users")
@@ -53,7 +49,7 @@ def new_user():
                 temporary=True,
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -71,7 +67,7 @@ def user(user_id: int):
         try:
             auth_services.change_role(db, current_user, user_id, form.role.data, form.household_id.data)
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Role changed. The account's sessions have ended.", "success")
             return redirect(url_for("admin.user", user_id=user_id))
@@ -90,7 +86,7 @@ def set_active(user_id: int, change: str):
         try:
             auth_services.set_active(db, current_user, user_id, change == "reactivate")
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(f"Account {change}d.", "success")
             return redirect(url_for("admin.user", user_id=user_id))

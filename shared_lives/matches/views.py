@@ -9,7 +9,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import has_permission, require
 from shared_lives.db import get_session
 from shared_lives.errors import Conflict, NotFound, PermissionDenied, StaleRecord, ValidationError
-from shared_lives.forms import page_number
+from shared_lives.forms import field_error, page_number
 from shared_lives.households.models import Household
 from shared_lives.matches import adapter, easy_read, services, states
 from shared_lives.matches.forms import (
@@ -53,13 +53,6 @@ LABELS = {
     "authority": consent_rules.AUTHORITY_KINDS,
     "consulted": consent_rules.CONSULTED,
 }
-
-
-def _field_error(form, exc: Exception):
-    problems = getattr(exc, "problems", None) or [consent_rules.Problem(getattr(exc, "field", None) or "", str(exc))]
-    for problem in problems:
-        field = getattr(form, problem.field or "", None) or form.submit
-        field.errors = [*field.errors, problem.message]
 
 
 def _int_arg(name):
@@ -141,7 +134,7 @@ def new():
                 form.short_break_end.data,
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Proposal recorded. Now ask each side what they think.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -219,7 +212,7 @@ def respond(proposal_id: int, side: str):
                 **(form.consent() if side == "person" else {}),
             )
         except (ValidationError, StaleRecord) as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Answer recorded.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -246,7 +239,7 @@ def new_introduction(proposal_id: int):
                 form.carer_feedback.data,
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Meeting saved.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -269,7 +262,7 @@ def introduction(introduction_id: int):
                 db, current_user, intro.id, form.status.data, form.person_feedback.data, form.carer_feedback.data
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Meeting updated.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -299,7 +292,7 @@ def capacity(proposal_id: int):
                 form.decision.data,
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Capacity assessment recorded.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -324,7 +317,7 @@ def liberty(proposal_id: int):
                 form.expires_on.data,
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Saved.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))
@@ -354,7 +347,7 @@ def approve(proposal_id: int):
         except (ValidationError, Conflict, StaleRecord) as exc:
             db.rollback()
             services.record_refused_approval(db, current_user, proposal.id, exc)
-            _field_error(form, exc)
+            field_error(form, exc)
             status = 409 if isinstance(exc, Conflict | StaleRecord) else 200
         else:
             flash("Approved. The arrangement has started and its reviews are scheduled.", "success")
@@ -376,7 +369,7 @@ def withdraw(proposal_id: int):
         try:
             services.withdraw_proposal(db, current_user, proposal.id, form.reason.data, form.note.data)
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Proposal withdrawn. The person is still waiting.", "success")
             return redirect(url_for("matches.detail", proposal_id=proposal.id))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from shared_lives.auth.permissions import require
 from shared_lives.db import get_session
 from shared_lives.errors import NotFound, ValidationError
+from shared_lives.forms import field_error
 from shared_lives.households.models import Household
 from shared_lives.people.models import Person
 from shared_lives.placements import services
@@ -17,11 +18,6 @@ from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
 
 bp = Blueprint("placements", __name__)
-
-
-def _field_error(form, exc):
-    field = getattr(form, getattr(exc, "field", None) or "", None) or form.submit
-    field.errors = [*field.errors, str(exc)]
 
 
 @bp.get("/arrangements")
@@ -84,7 +80,7 @@ def end(arrangement_id: int):
                 {"yes": True, "no": False}.get(form.wants_new_match.data),
             )
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("The arrangement has ended. Its history stays on record.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
@@ -109,7 +105,7 @@ def new_review(arrangement_id: int):
         try:
             services.schedule_review(db, current_user, arrangement.id, form.due_on.data)
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Extra review scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
@@ -139,7 +135,7 @@ def review(review_id: int):
         try:
             services.complete_review(db, current_user, row.id, form.completed_on.data, form.notes.data)
         except ValidationError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash("Review recorded. The next one is scheduled.", "success")
             return redirect(url_for("placements.detail", arrangement_id=arrangement.id))
