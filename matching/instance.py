@@ -102,6 +102,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -325,7 +326,14 @@ class Vocabulary:
 
 
 def _norm(value):
+    if type(value) is str:  # the common case, remembered: a scheme uses a few hundred terms
+        return _norm_str(value)
     return str(value).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_str(value: str) -> str:
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def _norm_set(values):
@@ -333,7 +341,15 @@ def _norm_set(values):
         return set()
     if isinstance(values, str):
         values = [values]
-    return {_norm(v) for v in values if v is not None and str(v).strip()}
+    out = set()
+    for v in values:
+        if type(v) is str:
+            t = _norm_str(v)
+            if t:  # blank after stripping: no term
+                out.add(t)
+        elif v is not None and str(v).strip():
+            out.add(_norm(v))
+    return out
 
 
 def _cat(value, choices, what, default=-1):
@@ -356,9 +372,26 @@ def _float(value, default=np.nan):
 
 
 def _masks(vocab, name, column):
+    """Bitmasks of a column of term sets, as :meth:`Vocabulary.encode` makes them one by one:
+    each set becomes a Python integer first, then every word of every row is written at once."""
+    words = vocab.words(name)
     if not column:  # no records on this side (nobody waiting, no household yet)
-        return np.zeros((0, vocab.words(name)), dtype=np.uint64)
-    return np.stack([vocab.encode(name, v) for v in column]).reshape(len(column), -1)
+        return np.zeros((0, words), dtype=np.uint64)
+    idx = vocab._index[name]
+    bits, ints = {}, []
+    for values in column:
+        mask = 0
+        for t in _norm_set(values):
+            b = idx.get(t)
+            if b is None:
+                raise ValueError(f"unknown term {t!r} in vocabulary {name!r}")
+            mask |= bits.get(b) or bits.setdefault(b, 1 << b)
+        ints.append(mask)
+    out = np.empty((len(column), words), dtype=np.uint64)
+    low = (1 << 64) - 1
+    for w in range(words):
+        out[:, w] = np.fromiter(((m >> (64 * w)) & low for m in ints), dtype=np.uint64, count=len(ints))
+    return out
 
 
 @dataclass(frozen=True)

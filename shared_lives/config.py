@@ -65,6 +65,9 @@ class Config:
     #: Redis for background jobs (rq, worked by ``flask engine-worker``); when empty, the
     #: rate limits' Redis if they use one, else jobs run in a thread of the web worker.
     JOBS_REDIS_URL: str = ""
+    #: Where workers share the engine inputs they build (one build per change, not one per
+    #: worker); empty: ``instance/engine-inputs``; ``off``: each worker builds its own.
+    ENGINE_INPUTS_DIR: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -111,6 +114,8 @@ class Config:
                 updates["SESSION_COOKIE_SECURE"] = False
         if not self.DATABASE_URL:
             updates["DATABASE_URL"] = f"sqlite:///{INSTANCE_DIR / 'shared_lives.sqlite'}"
+        if not self.ENGINE_INPUTS_DIR:
+            updates["ENGINE_INPUTS_DIR"] = str(INSTANCE_DIR / "engine-inputs")
         if not 1 <= self.SCHEME_MAX_PEOPLE <= HARD_MAX_PEOPLE:
             raise ConfigError(f"SCHEME_MAX_PEOPLE must be between 1 and {HARD_MAX_PEOPLE}")
         if self.TRUSTED_PROXIES < 0:

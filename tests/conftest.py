@@ -55,6 +55,7 @@ def app_config(tmp_path_factory) -> dict:
         "LOGIN_RATE_PER_ADDRESS": "10000 per minute",
         # Test databases are thrown away: FULL's sync at every commit (the default) only slows the suite.
         "SQLITE_SYNCHRONOUS": "NORMAL",
+        "ENGINE_INPUTS_DIR": str(tmp_path_factory.mktemp("engine-inputs")),
         "extra": {"WTF_CSRF_ENABLED": True},
     }
 

@@ -5,6 +5,11 @@ residents) and the engine's arrays from them costs seconds at 5,000 households, 
 a suggestions page needs them all. So each worker keeps the last build in memory and
 reuses it while the **input version** kept in the database is unchanged.
 
+Workers share what they build (:func:`cached`): the first worker to need a version
+builds it, under a lock, and writes it to ``ENGINE_INPUTS_DIR``; the others wait for it
+and read it (signed with the app's secret key, so a file not written by the app is
+never unpickled). A change then costs one build on the host, not one per worker.
+
 The version is one row (``engine_input_version``). Any transaction that writes a
 household, carer, DBS check, training record, arrangement, person or vocabulary term
 bumps it just before it commits, in the same transaction: the ORM's flush, bulk
@@ -20,13 +25,29 @@ an engine run refers to its input's hash.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import hmac
 import json
+import logging
+import os
+import pickle
 import secrets
+import tempfile
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: workers build their own
+    fcntl = None
+
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, BigInteger, Column, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
@@ -41,6 +62,7 @@ WATCHED_TABLES = frozenset(
     {"household", "carer", "dbs_check", "training_record", "arrangement", "person", "vocabulary_term"}
 )
 _FLAG = "engine_inputs_changed"
+log = logging.getLogger(__name__)
 
 
 class EngineInputVersion(SQLModel, table=True):
@@ -157,12 +179,21 @@ _cache: dict[str, Built] = {}
 
 
 def cached(key: tuple, build) -> Built:
-    """The build for ``key`` (version, day, scheme limit), made by ``build()`` at most once per worker."""
+    """The build for ``key`` (version, day, scheme limit, ...): this worker's copy, else the one
+    another worker stored, else made by ``build()`` here (one builder at a time) and stored."""
     with _lock:
         found = _cache.get("last")
     if found is not None and found.key == key:
         return found
-    made = build()
+    store = SharedStore.for_app()
+    made = store.load(key) if store else None
+    if made is None:
+        with store.building() if store else contextlib.nullcontext():
+            made = store.load(key) if store else None  # built while this worker waited
+            if made is None:
+                made = build()
+                if store:
+                    store.save(made)
     with _lock:
         _cache["last"] = made
     return made
@@ -171,6 +202,155 @@ def cached(key: tuple, build) -> Built:
 def clear() -> None:
     with _lock:
         _cache.clear()
+
+
+class StoredRecords(Sequence):
+    """One side's plain records, read from the shared store only when used (storing a
+    snapshot the database does not hold yet); the arrays are all a page needs."""
+
+    def __init__(self, store: SharedStore, path: Path, count: int):
+        self._store, self._path, self._count, self._items = store, path, count, None
+
+    def _all(self) -> list:
+        if self._items is None:
+            self._items = self._store.read(self._path)
+            if self._items is None or len(self._items) != self._count:
+                raise RuntimeError("the shared engine input's records are missing or changed")
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __reduce__(self):  # pickled (a job's arguments): as the plain list
+        return (list, (self._all(),))
+
+
+class SharedStore:
+    """Built inputs in files that every worker on the host reads: ``<key>.core`` (vocabulary,
+    ids and arrays) and ``<key>.people`` / ``<key>.households`` (the records, read lazily).
+    Each file starts with an HMAC-SHA256 of the rest under the app's secret key."""
+
+    KEEP = 6  # builds kept: the newest, and any written in the last RECENT_S seconds
+    RECENT_S = 900
+    WAIT_S = 120  # longest wait for another worker's build before building here anyway
+
+    def __init__(self, folder: Path, secret: bytes):
+        self.folder, self._secret = folder, secret
+
+    @classmethod
+    def for_app(cls) -> SharedStore | None:
+        if not has_app_context():
+            return None
+        where = current_app.config.get("ENGINE_INPUTS_DIR", "")
+        if not where or where == "off" or fcntl is None:
+            return None
+        secret = hmac.new(current_app.config["SECRET_KEY"].encode(), b"engine-inputs", hashlib.sha256).digest()
+        return cls(Path(where), secret)
+
+    def _name(self, key: tuple) -> str:
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()
+
+    def read(self, path: Path):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        payload = data[32:]
+        if len(data) < 32 or not hmac.compare_digest(data[:32], self._sign(payload)):
+            log.warning("ignoring an engine input file with a bad signature")
+            return None
+        paused = gc.isenabled()
+        gc.disable()  # unpickling thousands of small dicts: the collector would run dozens of times
+        try:
+            return pickle.loads(payload)  # noqa: S301 (signed by this app: see the class docstring)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _write(self, path: Path, value) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(self._sign(payload) + payload)
+            os.replace(tmp, path)  # readers see the whole file or none
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def load(self, key: tuple) -> Built | None:
+        name = self._name(key)
+        core = self.read(self.folder / f"{name}.core")
+        if not isinstance(core, Built) or core.key != key:
+            return None
+        people, households = (
+            StoredRecords(self, self.folder / f"{name}.{side}", count)
+            for side, count in (("people", len(core.people.ids)), ("households", len(core.households.ids)))
+        )
+        return replace(
+            core,
+            people=replace(core.people, records=people),
+            households=replace(core.households, records=households),
+        )
+
+    def save(self, built: Built) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            name = self._name(built.key)
+            self._write(self.folder / f"{name}.people", list(built.people.records))
+            self._write(self.folder / f"{name}.households", list(built.households.records))
+            core = replace(
+                built,
+                people=replace(built.people, records=[]),
+                households=replace(built.households, records=[]),
+            )
+            self._write(self.folder / f"{name}.core", core)  # last: its presence means the set is whole
+            self._prune()
+        except OSError as exc:  # a full or read-only disk: this worker keeps its own copy
+            log.warning("could not share the engine inputs (%s)", type(exc).__name__)
+
+    def _prune(self) -> None:
+        cores = sorted(((p.stat().st_mtime, p) for p in self.folder.glob("*.core")), reverse=True)
+        recent = time.time() - self.RECENT_S
+        for written, old in cores[self.KEEP :]:
+            if written > recent:
+                continue
+            for path in self.folder.glob(old.stem + ".*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    @contextlib.contextmanager
+    def building(self):
+        """One builder at a time on the host; the others wait (bounded), then read its build."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.folder / "build.lock", "a+b")  # noqa: SIM115 (held for the block)
+        except OSError:
+            yield
+            return
+        with handle:
+            deadline = time.monotonic() + self.WAIT_S
+            held = False
+            while not held:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = True
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                if held:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build_side(kind: str, records: list, vocab: Vocabulary) -> Side:
@@ -204,7 +384,7 @@ def store_input(session: Session, side: str, records: list, known: str | None = 
     if session.exec(select(EngineInput.hash).where(EngineInput.hash == digest)).first() is None:
         try:
             with session.begin_nested():
-                session.add(EngineInput(hash=digest, snapshot={"side": side, "records": records}))
+                session.add(EngineInput(hash=digest, snapshot={"side": side, "records": list(records)}))
         except IntegrityError:  # another worker stored the same input a moment ago
             pass
     return {"stored": digest, "count": len(records)}

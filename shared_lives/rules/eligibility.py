@@ -200,7 +200,20 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
     Arrangements that ended before ``since`` are left out (they hold no place from then on).
     """
     hstmt = select(Household.id, Household.arrangement_types, Household.members)
-    cstmt = select(Carer)
+    # Columns, not Carer entities: the facts are plain values, and loading thousands of
+    # entities into the session's identity map costs more than the query itself.
+    cstmt = select(
+        Carer.id,
+        Carer.household_id,
+        Carer.name,
+        Carer.approval_status,
+        Carer.approval_expires,
+        Carer.terms_arrangement_types,
+        Carer.terms_max_people,
+        Carer.gender,
+        Carer.gives_personal_care,
+        Carer.skills,
+    )
     dstmt = select(DbsCheck.household_id, DbsCheck.adult_name, func.max(DbsCheck.renew_by)).group_by(
         DbsCheck.household_id, DbsCheck.adult_name
     )
@@ -227,17 +240,27 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
         tstmt = tstmt.where(Carer.household_id.in_(ids))
         astmt = astmt.where(Arrangement.household_id.in_(ids))
     households = session.exec(hstmt).all()
+    keys: dict = {}
+
+    def key_of(name) -> str:  # name_key, once per distinct name
+        if not isinstance(name, str):
+            return name_key(name)
+        found = keys.get(name)
+        if found is None:
+            found = keys[name] = name_key(name)
+        return found
+
     carers: dict[int, list] = {}
     for c in session.exec(cstmt.order_by(Carer.id)).all():
         carers.setdefault(c.household_id, []).append(c)
     training: dict[int, dict] = {}
     for carer_id, course, renew_by in session.exec(tstmt).all():
-        key, until = name_key(course), renew_by or NEVER
+        key, until = key_of(course), renew_by or NEVER
         mine = training.setdefault(carer_id, {})
         mine[key] = max(mine.get(key, date.min), until)
     dbs: dict[int, dict] = {}
     for hid, adult, renew_by in session.exec(dstmt).all():
-        key = name_key(adult)
+        key = key_of(adult)
         mine = dbs.setdefault(hid, {})
         mine[key] = max(mine.get(key, date.min), renew_by)
     occupancy: dict[int, list] = {}
@@ -251,8 +274,9 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
             m.get("name") for m in members or [] if isinstance(m, dict) and _adult(m.get("age"))
         ]
         for name in names:
-            if name_key(name) and name_key(name) not in seen:
-                seen.add(name_key(name))
+            key = key_of(name)
+            if key and key not in seen:
+                seen.add(key)
                 adults.append(str(name).strip())
         out[hid] = HouseholdFacts(
             household_id=hid,

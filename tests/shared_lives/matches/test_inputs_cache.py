@@ -148,3 +148,60 @@ def test_engine_pages_answer_with_nobody_waiting(app, db, signed_in, scheme):
     coordinator = signed_in("coordinator")
     for url in (f"/people/{person.id}/suggestions", f"/households/{household.id}/suggestions", "/suggestions/scheme"):
         assert coordinator.get(url).status_code == 200, url
+
+
+# --------------------------------------------------------------------------- shared between workers
+
+
+def test_a_second_worker_reads_the_first_workers_build_instead_of_building(app, db, signed_in, scheme, monkeypatch):
+    from shared_lives.matches import adapter
+
+    _household, person = scheme
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" in _possible(coordinator, person)  # worker one builds and shares
+    builds = []
+    real = adapter.household_records
+    monkeypatch.setattr(adapter, "household_records", lambda *a, **k: builds.append(1) or real(*a, **k))
+    inputs.clear()  # worker two: nothing in its memory
+    with app.test_request_context():
+        built = adapter.scheme_inputs(db)
+    assert builds == []
+    assert isinstance(built.households.records, inputs.StoredRecords)
+    assert "The Cachet household" in {r["name"] for r in built.households.records}
+    assert "The Cachet household" in _possible(coordinator, person)
+
+
+def test_a_shared_build_is_not_used_after_a_write(app, db, signed_in, scheme):
+    household, person = scheme
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" in _possible(coordinator, person)
+    row = db.get(Household, household.id)
+    versioned_update(db, row, row.version, {"smoking": True})
+    db.commit()
+    inputs.clear()  # another worker, whose shared file is the build before the write
+    assert "The Cachet household" not in _possible(coordinator, person)
+
+
+def test_a_shared_file_not_signed_by_the_app_is_never_unpickled(app, db, signed_in, scheme, monkeypatch):
+    import pickle
+    from pathlib import Path
+
+    from shared_lives.matches import adapter
+
+    _household, person = scheme
+    coordinator = signed_in("coordinator")
+    _possible(coordinator, person)
+    folder = Path(app.config["ENGINE_INPUTS_DIR"])
+    newest = max(folder.glob("*.core"), key=lambda p: p.stat().st_mtime)
+    data = newest.read_bytes()
+    newest.write_bytes(b"\0" * 32 + data[32:])  # the same build, signature forged
+    loads = []
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: loads.append(1))
+    builds = []
+    real = adapter.household_records
+    monkeypatch.setattr(adapter, "household_records", lambda *a, **k: builds.append(1) or real(*a, **k))
+    inputs.clear()
+    with app.test_request_context():
+        built = adapter.scheme_inputs(db)
+    assert loads == [] and builds == [1]
+    assert "The Cachet household" in {r["name"] for r in built.households.records}
