@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, or_
@@ -42,7 +43,14 @@ NEVER = date.max
 
 def name_key(name: str | None) -> str:
     """How a person's name is matched between carers, members and DBS checks."""
+    if type(name) is str:
+        return _name_key(name)
     return " ".join(str(name or "").casefold().split())
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:  # thousands of names and courses, each asked about many times
+    return " ".join(name.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -240,27 +248,17 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
         tstmt = tstmt.where(Carer.household_id.in_(ids))
         astmt = astmt.where(Arrangement.household_id.in_(ids))
     households = session.exec(hstmt).all()
-    keys: dict = {}
-
-    def key_of(name) -> str:  # name_key, once per distinct name
-        if not isinstance(name, str):
-            return name_key(name)
-        found = keys.get(name)
-        if found is None:
-            found = keys[name] = name_key(name)
-        return found
-
     carers: dict[int, list] = {}
     for c in session.exec(cstmt.order_by(Carer.id)).all():
         carers.setdefault(c.household_id, []).append(c)
     training: dict[int, dict] = {}
     for carer_id, course, renew_by in session.exec(tstmt).all():
-        key, until = key_of(course), renew_by or NEVER
+        key, until = name_key(course), renew_by or NEVER
         mine = training.setdefault(carer_id, {})
         mine[key] = max(mine.get(key, date.min), until)
     dbs: dict[int, dict] = {}
     for hid, adult, renew_by in session.exec(dstmt).all():
-        key = key_of(adult)
+        key = name_key(adult)
         mine = dbs.setdefault(hid, {})
         mine[key] = max(mine.get(key, date.min), renew_by)
     occupancy: dict[int, list] = {}
@@ -274,7 +272,7 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
             m.get("name") for m in members or [] if isinstance(m, dict) and _adult(m.get("age"))
         ]
         for name in names:
-            key = key_of(name)
+            key = name_key(name)
             if key and key not in seen:
                 seen.add(key)
                 adults.append(str(name).strip())

@@ -6,7 +6,8 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import event, func
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from shared_lives.vocab.models import VOCABULARY_KINDS, VocabularyTerm
@@ -29,19 +30,52 @@ def load_vocabularies(session: Session) -> int:
 
 
 def terms(session: Session, kind: str) -> dict[str, str]:
-    """code -> label for one vocabulary, in label order (read once per kind inside ``steady_terms``)."""
+    """code -> label for one vocabulary, in label order.
+
+    Every vocabulary is read in one query the first time a transaction asks (a page shows
+    several), and again after any write to a term; inside ``steady_terms`` a batch keeps them."""
     cache = session.info.get(_STEADY)
     if cache is not None and kind in cache:
         return dict(cache[kind])
-    rows = session.exec(
-        select(VocabularyTerm.code, VocabularyTerm.label)
-        .where(VocabularyTerm.kind == kind)
-        .order_by(VocabularyTerm.label)
-    ).all()
-    found = {code: label for code, label in rows}
+    if any(isinstance(o, VocabularyTerm) for o in session.new):  # added, not flushed yet
+        _forget(session)
+    every = session.info.get(_EVERY)
+    if every is None:
+        every = {}
+        for k, code, label in session.exec(
+            select(VocabularyTerm.kind, VocabularyTerm.code, VocabularyTerm.label).order_by(VocabularyTerm.label)
+        ).all():
+            every.setdefault(k, {})[code] = label
+        session.info[_EVERY] = every
+    found = dict(every.get(kind, {}))
     if cache is not None:
         cache[kind] = dict(found)
     return found
+
+
+_EVERY = "vocab.every_term"
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop(_EVERY, None)
+
+
+event.listen(OrmSession, "after_commit", _forget)
+event.listen(OrmSession, "after_rollback", _forget)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _forget_on_flush(session, _context, _instances):
+    if any(isinstance(o, VocabularyTerm) for o in (*session.new, *session.dirty, *session.deleted)):
+        _forget(session)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _forget_on_statement(state):
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(
+        getattr(state.statement, "table", None), "name", None
+    ) == VocabularyTerm.__tablename__:
+        _forget(state.session)
 
 
 _STEADY = "vocab.steady_terms"

@@ -34,3 +34,34 @@ def test_new_term_appears_on_forms(signed_in, vocab):
 def test_only_admins_manage_vocabularies(signed_in):
     for role in ("coordinator", "manager", "carer", "auditor"):
         assert signed_in(role).get("/vocabularies").status_code == 403
+
+
+def test_a_transaction_reads_every_vocabulary_once_and_again_after_a_term_is_written(app, vocab):
+    from sqlalchemy import event, update
+    from sqlmodel import Session
+
+    from shared_lives.db import get_engine
+    from shared_lives.vocab.services import terms
+
+    db = Session(get_engine(app))  # a transaction of its own, as a request has
+    statements = []
+
+    def count(conn, cursor, statement, *_):
+        if "vocabulary_term" in statement:
+            statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = {kind: terms(db, kind) for kind in ("interest", "need", "language", "faith", "pet")}
+        assert len(statements) == 1 and all(first.values())
+        db.add(VocabularyTerm(kind="interest", code="kite_flying", label="Kite flying"))
+        assert terms(db, "interest")["kite_flying"] == "Kite flying"  # added, not yet flushed
+        db.flush()
+        db.exec(update(VocabularyTerm).where(VocabularyTerm.code == "kite_flying").values(label="Kites"))
+        assert terms(db, "interest")["kite_flying"] == "Kites"  # a bulk statement is seen too
+        db.rollback()
+        assert "kite_flying" not in terms(db, "interest")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        db.close()
