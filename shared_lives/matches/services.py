@@ -265,8 +265,8 @@ def _scheme_result(instance) -> dict:
     return out
 
 
-def _recorded_scheme_result(session, snapshot: dict) -> dict | None:
-    """The result of a scheme-wide run on exactly these inputs, if one was recorded (by any worker)."""
+def _recorded_scheme_run(session, snapshot: dict) -> EngineRun | None:
+    """A scheme-wide run on exactly these inputs, if one was recorded (by any worker)."""
     recent = session.exec(
         select(EngineRun.id, EngineRun.input_snapshot)
         .where(EngineRun.kind == "scheme", EngineRun.weights_version == matching.WEIGHTS_VERSION)
@@ -275,9 +275,9 @@ def _recorded_scheme_result(session, snapshot: dict) -> dict | None:
     ).all()
     for run_id, seen in recent:
         if seen == snapshot:
-            result = session.get(EngineRun, run_id).result
-            if all(set(SCHEME_KEYS) <= set(result.get(m, {})) for m in ("optimal", "stable")):
-                return result
+            run = session.get(EngineRun, run_id)
+            if all(set(SCHEME_KEYS) <= set(run.result.get(m, {})) for m in ("optimal", "stable")):
+                return run
     return None
 
 
@@ -311,14 +311,18 @@ def scheme_view(session: Session, user, again: bool = False) -> dict:
     require(user, "match:run")
     instance, snapshot = adapter.scheme_instance(session)
     snapshot = adapter.jsonable(snapshot)
-    result = _recorded_scheme_result(session, snapshot)
+    run = _recorded_scheme_run(session, snapshot)
     waiting = len(instance.people.ids)
-    if result is None and waiting * len(instance.households.ids) > current_app.config["SCHEME_INLINE_PAIRS"]:
+    if run is None and waiting * len(instance.households.ids) > current_app.config["SCHEME_INLINE_PAIRS"]:
         job = jobs.ask(session, user, "scheme", inputs.snapshot_hash(snapshot), again=again)
         return {"job": job, "reasons": jobs.REASONS, "waiting": waiting}
-    if result is None:
-        result = _scheme_engine_part(instance)
-    run = _record_run(session, user, "scheme", None, snapshot, result, matching.WEIGHTS_VERSION)
+    if run is None:
+        run = _record_run(
+            session, user, "scheme", None, snapshot, _scheme_engine_part(instance), matching.WEIGHTS_VERSION
+        )
+    else:  # the same inputs' run is shown again, not copied: the view is audited
+        audit(session, actor_of(user), "engine.run_view", "engine_run", run.id, changes={"kind": "scheme"})
+    result = run.result
     shown_people, shown_households = set(), set()
     for m in result.values():
         for pid, hid, _t in m["pairs"][:SCHEME_ROWS_SHOWN]:

@@ -15,7 +15,7 @@ from shared_lives.matches.models import EngineJob
 def test_waiting_and_failed_pages_are_accessible(live_app, page_as, check_axe, monkeypatch):
     monkeypatch.setitem(live_app.config, "SCHEME_INLINE_PAIRS", 0)
     # The page must not find a run other tests recorded, and the job stays queued here.
-    monkeypatch.setattr(services, "_recorded_scheme_result", lambda session, snapshot: None)
+    monkeypatch.setattr(services, "_recorded_scheme_run", lambda session, snapshot: None)
     monkeypatch.setattr(jobs, "run", lambda app, job_id: None)
     page = page_as("coordinator")
     page.goto("/suggestions/scheme")

@@ -132,6 +132,14 @@ def test_the_scheme_wide_result_is_reused_until_a_record_changes(app, db, signed
     first = coordinator.get("/suggestions/scheme").get_data(as_text=True)
     second = coordinator.get("/suggestions/scheme").get_data(as_text=True)
     assert len(calls) == 1 and "Corin" in first and "Corin" in second
+    # shown again, not copied: one run recorded, the second view audited against it
+    from shared_lives.audit.models import AuditEntry
+    from shared_lives.matches.models import EngineRun
+
+    runs = db.exec(select(EngineRun).where(EngineRun.kind == "scheme")).all()
+    assert len(runs) == 1 and f"Engine run {runs[0].id}," in second
+    viewed = db.exec(select(AuditEntry).where(AuditEntry.action == "engine.run_view")).all()
+    assert [(e.record_id, e.actor_role) for e in viewed] == [(runs[0].id, "coordinator")]
     row = db.get(Household, household.id)
     versioned_update(db, row, row.version, {"smoking": True})
     db.commit()
