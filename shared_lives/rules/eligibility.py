@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app
-from sqlalchemy import func, or_
+from sqlalchemy import Date, bindparam, func, or_
 from sqlmodel import Session, select
 
 import matching
@@ -202,15 +202,15 @@ def message(code: str) -> str:
 # --------------------------------------------------------------------------- reading the facts
 
 
-def household_facts(session: Session, household_ids=None, since: date | None = None) -> dict[int, HouseholdFacts]:
-    """The facts eligibility needs for these households (all when None), in five queries.
-
-    Arrangements that ended before ``since`` are left out (they hold no place from then on).
-    """
-    hstmt = select(Household.id, Household.arrangement_types, Household.members)
+@cache
+def _fact_queries() -> dict[str, tuple]:
+    """The five queries of :func:`household_facts`, built once: for some households (the
+    ``ids`` parameter) and for all. Building a statement costs more than running it."""
+    ids = bindparam("ids", expanding=True)
+    since = bindparam("since", type_=Date)
     # Columns, not Carer entities: the facts are plain values, and loading thousands of
     # entities into the session's identity map costs more than the query itself.
-    cstmt = select(
+    carer_columns = (
         Carer.id,
         Carer.household_id,
         Carer.name,
@@ -222,47 +222,62 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
         Carer.gives_personal_care,
         Carer.skills,
     )
-    dstmt = select(DbsCheck.household_id, DbsCheck.adult_name, func.max(DbsCheck.renew_by)).group_by(
-        DbsCheck.household_id, DbsCheck.adult_name
-    )
-    tstmt = (
-        select(TrainingRecord.carer_id, TrainingRecord.course, TrainingRecord.renew_by)
-        .join(Carer, Carer.id == TrainingRecord.carer_id)
-        .where(Carer.approval_status == "approved")
-    )
-    astmt = select(
-        Arrangement.household_id,
-        Arrangement.arrangement_type,
-        Arrangement.start_date,
-        Arrangement.end_date,
-        Arrangement.short_break_start,
-        Arrangement.short_break_end,
-    ).where(
-        or_(Arrangement.status == "active", Arrangement.end_date.is_(None), Arrangement.end_date > (since or date.min))
-    )
+    out = {}
+    for which in ("some", "all"):
+
+        def only(column, which=which):
+            return [column.in_(ids)] if which == "some" else []
+
+        out[which] = (
+            select(Household.id, Household.arrangement_types, Household.members).where(*only(Household.id)),
+            select(*carer_columns).where(*only(Carer.household_id)).order_by(Carer.id),
+            select(TrainingRecord.carer_id, TrainingRecord.course, TrainingRecord.renew_by)
+            .join(Carer, Carer.id == TrainingRecord.carer_id)
+            .where(Carer.approval_status == "approved", *only(Carer.household_id)),
+            select(DbsCheck.household_id, DbsCheck.adult_name, func.max(DbsCheck.renew_by))
+            .where(*only(DbsCheck.household_id))
+            .group_by(DbsCheck.household_id, DbsCheck.adult_name),
+            select(
+                Arrangement.household_id,
+                Arrangement.arrangement_type,
+                Arrangement.start_date,
+                Arrangement.end_date,
+                Arrangement.short_break_start,
+                Arrangement.short_break_end,
+            ).where(
+                or_(Arrangement.status == "active", Arrangement.end_date.is_(None), Arrangement.end_date > since),
+                *only(Arrangement.household_id),
+            ),
+        )
+    return out
+
+
+def household_facts(session: Session, household_ids=None, since: date | None = None) -> dict[int, HouseholdFacts]:
+    """The facts eligibility needs for these households (all when None), in five queries.
+
+    Arrangements that ended before ``since`` are left out (they hold no place from then on).
+    """
+    which = "some" if household_ids is not None else "all"
+    params = {"since": since or date.min}
     if household_ids is not None:
-        ids = list(household_ids)
-        hstmt = hstmt.where(Household.id.in_(ids))
-        cstmt = cstmt.where(Carer.household_id.in_(ids))
-        dstmt = dstmt.where(DbsCheck.household_id.in_(ids))
-        tstmt = tstmt.where(Carer.household_id.in_(ids))
-        astmt = astmt.where(Arrangement.household_id.in_(ids))
-    households = session.exec(hstmt).all()
+        params["ids"] = list(household_ids)
+    hstmt, cstmt, tstmt, dstmt, astmt = _fact_queries()[which]
+    households = session.exec(hstmt, params=params).all()
     carers: dict[int, list] = {}
-    for c in session.exec(cstmt.order_by(Carer.id)).all():
+    for c in session.exec(cstmt, params=params).all():
         carers.setdefault(c.household_id, []).append(c)
     training: dict[int, dict] = {}
-    for carer_id, course, renew_by in session.exec(tstmt).all():
+    for carer_id, course, renew_by in session.exec(tstmt, params=params).all():
         key, until = name_key(course), renew_by or NEVER
         mine = training.setdefault(carer_id, {})
         mine[key] = max(mine.get(key, date.min), until)
     dbs: dict[int, dict] = {}
-    for hid, adult, renew_by in session.exec(dstmt).all():
+    for hid, adult, renew_by in session.exec(dstmt, params=params).all():
         key = name_key(adult)
         mine = dbs.setdefault(hid, {})
         mine[key] = max(mine.get(key, date.min), renew_by)
     occupancy: dict[int, list] = {}
-    for hid, kind, start, end, b_start, b_end in session.exec(astmt).all():
+    for hid, kind, start, end, b_start, b_end in session.exec(astmt, params=params).all():
         occupancy.setdefault(hid, []).append(places.Occupancy(kind, start, end, b_start, b_end))
     out = {}
     for hid, offered, members in households:
