@@ -34,3 +34,15 @@ accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Each new worker compiles the page templates before it takes a request (a second or two),
+    rather than making the first person to open each page wait for its template."""
+    from shared_lives import warm_up
+
+    try:
+        count = warm_up(worker.wsgi)
+        worker.log.info("worker %s: %d templates compiled", worker.pid, count)
+    except Exception as exc:  # a worker that cannot warm up still serves, compiling as it goes
+        worker.log.warning("worker %s: templates not compiled ahead (%s)", worker.pid, type(exc).__name__)

@@ -88,6 +88,15 @@ def create_app(config: Config | dict | None = None) -> Flask:
     return app
 
 
+def warm_up(app: Flask) -> int:
+    """Compile every page template now, so no one's first page from a new worker waits for
+    it (about 15 ms a template; gunicorn calls this as each worker starts). Returns how many."""
+    names = [n for n in app.jinja_env.list_templates() if n.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def _register_assets(app: Flask) -> None:
     assets = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 

@@ -61,5 +61,17 @@ def test_gunicorn_serves_with_the_config_and_logs_no_query_strings(app_config, t
     text = log.read_text()
     assert statuses == [200, 200], text
     assert text.count("Booting worker") == 2
+    assert text.count("templates compiled") == 2, text  # post_worker_init warmed each worker
     assert f"{CLIENT} [" in text and '"GET /health HTTP/1.1" 200' in text and '"GET /sign-in HTTP/1.1" 200' in text
     assert "secret" not in text.lower() and "?" not in text.split("Booting worker")[-1]
+
+
+def test_warm_up_compiles_every_page_template(app):
+    from shared_lives import warm_up
+
+    app.jinja_env.cache.clear()
+    count = warm_up(app)
+    pages = {n for n in app.jinja_env.list_templates() if n.endswith(".html")}
+    assert count == len(pages) > 50
+    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    assert pages <= cached

@@ -255,10 +255,15 @@ def _subjects(session: Session, record_type: str | None, record_id: int | None) 
     return None, None
 
 
+#: Built once: every request that is audited runs both (building a statement costs more than running it).
+_LOCK = text("SELECT pg_advisory_xact_lock(727274)")
+_LAST_HASH = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+
+
 def _lock_chain(session: Session) -> None:
     """Serialise writers of the chain so two entries never share a predecessor."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(727274)"))
+        session.exec(_LOCK)
     # SQLite: every transaction began with BEGIN IMMEDIATE, so writers are serialised.
 
 
@@ -281,7 +286,7 @@ def record(
     """
     found_person, found_household = _subjects(session, record_type, record_id)
     _lock_chain(session)
-    last = session.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    last = session.exec(_LAST_HASH).first()
     entry = AuditEntry(
         at=at or utcnow(),
         actor_id=actor.id,

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
@@ -203,11 +203,15 @@ def start_session(session: Session, user: User, address: str | None) -> SignedIn
     return SignedInUser(user=user, token=token)
 
 
+#: Built once: every signed-in request runs it.
+_SESSION_BY_TOKEN = select(AuthSession).where(AuthSession.token_hash == bindparam("token_hash"))
+
+
 def load_session(session: Session, token: str, config) -> SignedInUser | None:
     """The signed-in user for ``token``, or None if it ended, idled out or expired."""
     if not token or len(token) > 100:
         return None
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    row = session.exec(_SESSION_BY_TOKEN, params={"token_hash": _token_hash(token)}).first()
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
