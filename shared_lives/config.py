@@ -68,6 +68,9 @@ class Config:
     #: Where workers share the engine inputs they build (one build per change, not one per
     #: worker); empty: ``instance/engine-inputs``; ``off``: each worker builds its own.
     ENGINE_INPUTS_DIR: str = ""
+    #: After a write that changes the engine's inputs, the worker that made it builds them again
+    #: in the background, so the next suggestions page does not wait for the build.
+    ENGINE_INPUTS_WARM: bool = True
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -56,6 +56,9 @@ def app_config(tmp_path_factory) -> dict:
         # Test databases are thrown away: FULL's sync at every commit (the default) only slows the suite.
         "SQLITE_SYNCHRONOUS": "NORMAL",
         "ENGINE_INPUTS_DIR": str(tmp_path_factory.mktemp("engine-inputs")),
+        # Builds after each write are tested on their own (test_inputs_cache); elsewhere a
+        # thread building after every commit would only race the tests' own counting.
+        "ENGINE_INPUTS_WARM": False,
         "extra": {"WTF_CSRF_ENABLED": True},
     }
 

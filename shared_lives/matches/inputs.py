@@ -62,6 +62,7 @@ WATCHED_TABLES = frozenset(
     {"household", "carer", "dbs_check", "training_record", "arrangement", "person", "vocabulary_term"}
 )
 _FLAG = "engine_inputs_changed"
+_BUMPED = "engine_inputs_bumped"
 log = logging.getLogger(__name__)
 
 
@@ -114,11 +115,19 @@ def _bump(session):
     if session.info.get(_FLAG):
         bump_version(session)
         session.info.pop(_FLAG, None)
+        session.info[_BUMPED] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session):
+    if session.info.pop(_BUMPED, False):
+        warm_soon()
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _forget(session):
     session.info.pop(_FLAG, None)
+    session.info.pop(_BUMPED, None)
 
 
 def _token() -> int:
@@ -202,6 +211,57 @@ def cached(key: tuple, build) -> Built:
 def clear() -> None:
     with _lock:
         _cache.clear()
+
+
+# --------------------------------------------------------------------------- built again after a change
+
+_warming = {"thread": None, "again": False}
+
+
+def warm_soon() -> None:
+    """After a commit that changed the inputs, build them again in a thread of this worker
+    (``ENGINE_INPUTS_WARM``), so the next suggestions page, in any worker, finds them built.
+    One build at a time: writes that come while it runs ask for one more build after it."""
+    if not has_app_context() or not current_app.config.get("ENGINE_INPUTS_WARM"):
+        return
+    app = current_app._get_current_object()
+    with _lock:
+        running = _warming["thread"]
+        if running is not None and running.is_alive():
+            _warming["again"] = True
+            return
+        thread = threading.Thread(target=_warm, args=(app,), name="engine-inputs-warm", daemon=True)
+        _warming.update(thread=thread, again=False)
+    thread.start()
+
+
+def _warm(app) -> None:
+    from shared_lives.db import get_engine
+    from shared_lives.matches import adapter  # the adapter builds; it imports this module
+
+    while True:
+        try:
+            with app.app_context():
+                # DEFERRED on SQLite: a read that never takes the write lock from the requests
+                engine = get_engine(app).execution_options(sqlite_begin="DEFERRED")
+                with Session(engine, expire_on_commit=False) as session:
+                    adapter.scheme_inputs(session)
+        except Exception as exc:  # the next page builds them instead
+            log.warning("engine inputs not built ahead (%s)", type(exc).__name__)
+        with _lock:
+            if not _warming["again"]:
+                return
+            _warming["again"] = False
+
+
+def wait_warm(timeout: float = 30) -> bool:
+    """Until this worker's build after a change has finished (tests, and orderly shutdown)."""
+    with _lock:
+        thread = _warming["thread"]
+    if thread is not None:
+        thread.join(timeout)
+        return not thread.is_alive()
+    return True
 
 
 class StoredRecords(Sequence):

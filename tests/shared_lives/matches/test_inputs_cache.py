@@ -213,3 +213,24 @@ def test_a_shared_file_not_signed_by_the_app_is_never_unpickled(app, db, signed_
         built = adapter.scheme_inputs(db)
     assert loads == [] and builds == [1]
     assert "The Cachet household" in {r["name"] for r in built.households.records}
+
+
+def test_a_write_has_the_inputs_built_again_before_anyone_asks(app, db, signed_in, scheme, monkeypatch):
+    from shared_lives.matches import adapter
+
+    household, person = scheme
+    monkeypatch.setitem(app.config, "ENGINE_INPUTS_WARM", True)
+    coordinator = signed_in("coordinator")
+    assert "The Cachet household" in _possible(coordinator, person)
+    with app.app_context():
+        row = db.get(Household, household.id)
+        versioned_update(db, row, row.version, {"smoking": True})
+        db.commit()  # the commit's worker starts a build in the background
+        assert inputs.wait_warm(60)
+    now = _version(app, db)
+    assert inputs._cache["last"].key[1] == now  # built for the new version, by nobody's page
+    builds = []
+    real = adapter.household_records
+    monkeypatch.setattr(adapter, "household_records", lambda *a, **k: builds.append(1) or real(*a, **k))
+    assert "The Cachet household" not in _possible(coordinator, person)
+    assert builds == []  # the page used the build made ahead
