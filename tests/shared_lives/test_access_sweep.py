@@ -93,6 +93,8 @@ GET_ACCESS: dict[str, frozenset] = {
     "reports.carers_needed_csv": frozenset({"manager", "auditor"}),
     "reports.fairness_page": frozenset({"manager", "auditor"}),
     "reports.fairness_csv": frozenset({"manager", "auditor"}),
+    "reports.overrides_page": frozenset({"manager", "auditor"}),
+    "reports.overrides_csv": frozenset({"manager", "auditor"}),
     "imports.index": MANAGER,
     "imports.mapping": MANAGER,
     "imports.preview": MANAGER,
