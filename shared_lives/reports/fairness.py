@@ -267,7 +267,10 @@ def households_offered(session: Session, on: date) -> dict:
 
 
 def fairness_report(session: Session, user, months) -> dict:
-    """The page: each dimension's table (suppressed), and the households' offers."""
+    """The page: each dimension's table (suppressed), the households' offers, and how many
+    proposals were coordinator overrides (suppressed; the list is its own page)."""
+    from shared_lives.reports.overrides import overrides_summary  # it suppresses with this module's rule
+
     require(user, "report:read")
     months = parse_period(months)
     data = _analyse(session, user, months)
@@ -275,6 +278,7 @@ def fairness_report(session: Session, user, months) -> dict:
     return {
         **data,
         "households": households_offered(session, data["today"]),
+        "overrides": overrides_summary(session, months),
         "dimensions": DIMENSIONS,
         "periods": PERIODS,
         "period": PERIODS[months],
