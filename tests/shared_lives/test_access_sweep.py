@@ -49,6 +49,7 @@ GET_ACCESS: dict[str, frozenset] = {
     "exports.household_history": READERS,
     "exports.subject_access_page": MANAGER,
     "exports.subject_access_request": MANAGER,
+    "exports.subject_access_open": MANAGER,
     "households.index": READERS,
     "households.detail": READERS,
     "carers.compliance": READERS,
