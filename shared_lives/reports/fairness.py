@@ -11,7 +11,9 @@ date of birth, by :func:`shared_lives.rules.age.age_on`), need and postcode area
 * declines in the period, by side (the person's side, the household's).
 
 Every count under :data:`SUPPRESS_BELOW` is shown as "fewer than 5", in the page and in
-the CSV, and so is every figure worked out from fewer than 5 people.
+the CSV, and so is every figure worked out from fewer than 5 people. Coordinator overrides
+(proposals for a household that was not the engine's top pick) are counted with the same
+rule in :mod:`shared_lives.reports.overrides`, which has its own page.
 """
 
 from __future__ import annotations
