@@ -219,3 +219,28 @@ def test_an_import_refuses_the_old_words_and_checks_capacity(app, db, vocab, man
     assert summary.written, summary.problems
     person = db.exec(select(Person).where(Person.last_name == "Example4")).one()
     assert (person.decision_maker, person.representative_name) == ("attorney", "Ann Attorney")
+
+
+@pytest.mark.parametrize("who", ["attorney", consent.UNCONFIRMED])
+def test_the_subject_access_pack_says_who_decides_in_the_same_words(app, db, who):
+    from shared_lives.rights.subject_access import Passage, build_pack
+
+    with app.app_context():
+        person = factories.make_person(
+            db,
+            capacity="lacks_capacity",
+            decision_maker=who,
+            representative_name="Ann Named",
+            representative_contact="01",
+        )
+        db.commit()
+    with app.test_request_context():
+        pack = build_pack(db, person, "Test scheme")
+    (section,) = [s for s in pack["sections"] if s["heading"] == "Who decides"]
+    rows = {r["label"]: r["value"] for r in section["rows"]}
+    assert rows["Who decides"] == consent.who_decides_label(who)
+    named = rows[consent.named_role(who)]
+    assert isinstance(named, Passage) and named.value == "Ann Named"
+    text = str(pack)
+    for old in ("A representative", "An advocate", "Representative or advocate", "Your representative"):
+        assert old not in text
