@@ -63,6 +63,7 @@ LOGGED_FIELDS = frozenset(
         "arrangement_id",
         "engine_run_id",
         "score",
+        "engine_rank",
         "events",
         "items",
         "shown",

@@ -105,6 +105,13 @@ def subject_access_page(person_id: int):
     )
 
 
+@bp.get("/subject-access/")
+def subject_access_open():
+    """Every subject access request still to answer, soonest due first."""
+    requests = subject_access.open_requests_page(get_session(), current_user)
+    return render_template("rights/open_requests.html", requests=requests, today=today())
+
+
 @bp.get("/subject-access/<id:request_id>")
 def subject_access_request(request_id: int):
     """One request: prepare it, check what is removed, release it."""

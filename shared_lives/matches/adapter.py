@@ -197,13 +197,18 @@ def _snapshot(session: Session, on: date, built: inputs.Built, people=None, hous
     }
 
 
-def person_instance(session: Session, person: Person, on: date | None = None):
-    """One person against every household: the engine's Instance and the run's snapshot."""
+def person_instance(session: Session, person: Person, on: date | None = None, arrangement_type: str | None = None):
+    """One person against every household: the engine's Instance and the run's snapshot.
+
+    ``arrangement_type`` asks about a type other than the one the person's referral names
+    (a proposal for a short break); each household's free place is judged on ``on``.
+    """
     on = on or today()
     built = scheme_inputs(session, on)
-    precs = [person_record(person, on)]
+    precs = [person_record(person, on, arrangement_type)]
     if not inputs.covers(built.vocab, people=precs):
-        return build_instance(session, [person], list(session.exec(select(Household).order_by(Household.id)).all()), on)
+        households = list(session.exec(select(Household).order_by(Household.id)).all())
+        return build_instance(session, [person], households, on, arrangement_type=arrangement_type)
     side = inputs.build_side("people", precs, built.vocab)
     return inputs.instance_from(built.vocab, side, built.households, on), _snapshot(session, on, built, people=precs)
 

@@ -82,6 +82,15 @@ class Proposal(SQLModel, table=True):
     closed_at: datetime | None = None
     short_break_start: date | None = None
     short_break_end: date | None = None
+    # Where the engine's suggestions put this household for this person when it was proposed
+    # (``matches.services.engine_rank``): 1 is the engine's top pick, None not in its ranking.
+    # ``engine_ranked`` is how many households it ranked then; None on proposals made before
+    # ranks were recorded, which are counted apart, never guessed. (The top pick's id has no
+    # database constraint, so a released database upgrades in place on SQLite without
+    # rebuilding this table.)
+    engine_rank: int | None = None
+    engine_top_household_id: int | None = None
+    engine_ranked: int | None = None
     version: int = 1
 
     @property

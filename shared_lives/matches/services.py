@@ -9,6 +9,7 @@ introductions, and the person stays (or goes back to) waiting.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 
@@ -168,6 +169,39 @@ def _names(session, model, ids, name) -> dict[int, str]:
     return display_names(session.exec(select(model).where(model.id.in_(list(ids)))).all(), name)
 
 
+def _ranked_households(instance, k: int) -> list[int]:
+    """The positions of the first ``k`` households for the instance's one person, best first:
+    the order of the person's suggestions page (the engine's mutual score; excluded pairs never
+    appear)."""
+    lists = matching.shortlists(instance, k, k_households=0, prefilter="auto")
+    return [int(j) for j in lists.person_households[0] if j >= 0]
+
+
+@dataclass(frozen=True)
+class EngineRank:
+    """Where the engine's suggestions put one household for one person, at one moment."""
+
+    #: 1 is the engine's top pick; None when the engine did not rank the household at all.
+    rank: int | None
+    #: The engine's top pick then (None when it ranked no household).
+    top_household_id: int | None
+    #: How many households the engine ranked (allowed) for the person then.
+    ranked: int
+
+
+def engine_rank(session: Session, person: Person, household_id: int, arrangement_type: str | None = None) -> EngineRank:
+    """The household's place in the engine's ranking of every household for this person, now:
+    the ranking the person's suggestions page shows the first :data:`SHORTLIST_LENGTH` of, for
+    ``arrangement_type`` (default: the referral's), with each household's free place judged
+    today (a short break's later dates are not looked at, as on the suggestions page)."""
+    instance, _snapshot = adapter.person_instance(session, person, arrangement_type=arrangement_type)
+    if not len(instance.households.ids):
+        return EngineRank(None, None, 0)
+    ids = [int(instance.households.ids[j]) for j in _ranked_households(instance, len(instance.households.ids))]
+    rank = ids.index(household_id) + 1 if household_id in ids else None
+    return EngineRank(rank, ids[0] if ids else None, len(ids))
+
+
 def suggestions_for_person(session: Session, user, person_id: int, reason: str | None = None, page: int = 1) -> dict:
     """Run the engine for one person against every household: the shortlist, and who is excluded and why."""
     require(user, "match:run")
@@ -176,8 +210,7 @@ def suggestions_for_person(session: Session, user, person_id: int, reason: str |
     shortlist, excluded = [], _none_excluded()
     if len(instance.households.ids):
         allowed, bits = matching.hard_constraints(instance)
-        lists = matching.shortlists(instance, SHORTLIST_LENGTH, k_households=0, prefilter="auto")
-        picked = [int(j) for j in lists.person_households[0] if j >= 0]
+        picked = _ranked_households(instance, SHORTLIST_LENGTH)
         excluded = _exclusions(instance, allowed, bits, "households", reason, page)
         ids = [int(instance.households.ids[j]) for j in picked] + [x["id"] for x in excluded["page"].items]
         names = _names(session, Household, ids, attrgetter("name"))
@@ -473,6 +506,7 @@ def create_proposal(
             "This household cannot be proposed now: " + "; ".join(r["message"] for r in reasons), "rationale"
         )
     run = (session.get(EngineRun, engine_run_id) if engine_run_id else None) or check_run
+    ranked = engine_rank(session, person, household.id, kind)
     proposal = Proposal(
         person_id=person.id,
         household_id=household.id,
@@ -483,6 +517,9 @@ def create_proposal(
         proposed_by_id=user.id,
         short_break_start=short_break_start if kind == "short_breaks" else None,
         short_break_end=short_break_end if kind == "short_breaks" else None,
+        engine_rank=ranked.rank,
+        engine_top_household_id=ranked.top_household_id,
+        engine_ranked=ranked.ranked,
     )
     session.add(proposal)
     session.flush()
@@ -492,7 +529,12 @@ def create_proposal(
         "proposal.create",
         "proposal",
         proposal.id,
-        changes={"arrangement_type": kind, "engine_run_id": proposal.engine_run_id, "score": proposal.score},
+        changes={
+            "arrangement_type": kind,
+            "engine_run_id": proposal.engine_run_id,
+            "score": proposal.score,
+            "engine_rank": proposal.engine_rank,
+        },
         person_id=person.id,
         household_id=household.id,
     )

@@ -11,7 +11,9 @@ date of birth, by :func:`shared_lives.rules.age.age_on`), need and postcode area
 * declines in the period, by side (the person's side, the household's).
 
 Every count under :data:`SUPPRESS_BELOW` is shown as "fewer than 5", in the page and in
-the CSV, and so is every figure worked out from fewer than 5 people.
+the CSV, and so is every figure worked out from fewer than 5 people. Coordinator overrides
+(proposals for a household that was not the engine's top pick) are counted with the same
+rule in :mod:`shared_lives.reports.overrides`, which has its own page.
 """
 
 from __future__ import annotations
@@ -267,7 +269,10 @@ def households_offered(session: Session, on: date) -> dict:
 
 
 def fairness_report(session: Session, user, months) -> dict:
-    """The page: each dimension's table (suppressed), and the households' offers."""
+    """The page: each dimension's table (suppressed), the households' offers, and how many
+    proposals were coordinator overrides (suppressed; the list is its own page)."""
+    from shared_lives.reports.overrides import overrides_summary  # it suppresses with this module's rule
+
     require(user, "report:read")
     months = parse_period(months)
     data = _analyse(session, user, months)
@@ -275,6 +280,7 @@ def fairness_report(session: Session, user, months) -> dict:
     return {
         **data,
         "households": households_offered(session, data["today"]),
+        "overrides": overrides_summary(session, months),
         "dimensions": DIMENSIONS,
         "periods": PERIODS,
         "period": PERIODS[months],

@@ -29,6 +29,7 @@ from shared_lives.people.models import Person
 from shared_lives.placements import services as placements
 from shared_lives.placements.models import Arrangement
 from shared_lives.reports.charts import bar_chart
+from shared_lives.rights import subject_access
 from shared_lives.rules import eligibility as rules
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES
@@ -245,9 +246,10 @@ def places(session: Session, on: date | None = None) -> dict:
     return {"by_type": by_type, "by_area": by_area, "totals": totals, "on": on}
 
 
-def checks(session: Session) -> list[Figure]:
-    """Compliance due in the compliance page's window, households it stops, and reviews due."""
-    return [
+def checks(session: Session, user) -> list[Figure]:
+    """Compliance due in the compliance page's window, households it stops, reviews due, and
+    (for those who may open their list) subject access requests still to answer."""
+    figures = [
         Figure(
             "compliance_due",
             f"Checks expired, not recorded or due within {carers.COMPLIANCE_DAYS} days",
@@ -269,6 +271,17 @@ def checks(session: Session) -> list[Figure]:
             {"_anchor": "reviews"},
         ),
     ]
+    requests = subject_access.open_request_count(session, user)
+    if requests is not None:
+        figures.append(
+            Figure(
+                "subject_access",
+                "Subject access requests still to answer (each due one month after it came in)",
+                requests,
+                "exports.subject_access_open",
+            )
+        )
+    return figures
 
 
 def first_dates(session: Session) -> dict[str, dict[int, date]]:
@@ -312,7 +325,7 @@ def waiting_times(session: Session, since: date, on: date | None = None) -> dict
 def dashboard(session: Session, user) -> dict:
     """What a coordinator's or manager's home page shows: counts only, each linked to its list."""
     require(user, "dashboard:read")
-    return {"pipeline": pipeline(session), "places": places(session), "checks": checks(session)}
+    return {"pipeline": pipeline(session), "places": places(session), "checks": checks(session, user)}
 
 
 def _timing_words(t: Timing, event: str, period: str) -> str:
@@ -385,7 +398,7 @@ def scheme_report(session: Session, user, months) -> dict:
         "today": on,
         "pipeline": figures,
         "places": place,
-        "checks": checks(session),
+        "checks": checks(session, user),
         "times": times,
         "charts": charts,
     }

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from shared_lives.db import get_session
-from shared_lives.reports import fairness, needs, outcomes, services
+from shared_lives.forms import page_number
+from shared_lives.reports import fairness, needs, outcomes, overrides, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -46,6 +47,20 @@ def fairness_page():
 def fairness_csv():
     body = fairness.fairness_csv(get_session(), current_user, request.args.get("months"))
     return _csv(body, "fairness.csv")
+
+
+@bp.get("/overrides")
+def overrides_page():
+    """Proposals for a household the engine did not put first, with their rationale; the counts."""
+    data = overrides.overrides_report(get_session(), current_user, request.args.get("months"), page_number())
+    return render_template("reports/overrides.html", **data)
+
+
+@bp.get("/overrides.csv")
+def overrides_csv():
+    table = request.args.get("table", "counts")
+    body = overrides.overrides_csv(get_session(), current_user, request.args.get("months"), table)
+    return _csv(body, f"overrides-{'list' if table == 'list' else 'counts'}.csv")
 
 
 @bp.get("/outcomes")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from shared_lives.audit.log import actor_of, audit
@@ -570,14 +571,27 @@ def release(session: Session, user, request_id: int, fmt: str, scheme_name: str)
     return filename(person.reference, fmt), body
 
 
+#: A request is open (still to answer) until it is released.
+_OPEN = SubjectAccessRequest.status != "released"
+
+
+def open_request_count(session: Session, user) -> int | None:
+    """How many requests are still to answer (the dashboard's figure; a count names no one,
+    so it is not audited); None for a user who may not open their list."""
+    if not has_permission(getattr(user, "role", None), "person:subject_access"):
+        return None
+    return session.exec(select(func.count()).select_from(SubjectAccessRequest).where(_OPEN)).one()
+
+
 def open_requests(session: Session, user) -> list[dict]:
-    """Requests not yet released, soonest due first, for the manager's home page (audited when shown)."""
+    """Requests not yet released, soonest due first, for the manager's home page and the list
+    the dashboard's figure links to (audited when shown)."""
     if not has_permission(getattr(user, "role", None), "person:subject_access"):
         return []
     rows = session.exec(
         select(SubjectAccessRequest, Person.reference)
         .join(Person, Person.id == SubjectAccessRequest.person_id)
-        .where(SubjectAccessRequest.status != "released")
+        .where(_OPEN)
         .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
     ).all()
     if rows:
@@ -593,6 +607,12 @@ def open_requests(session: Session, user) -> list[dict]:
         }
         for r, ref in rows
     ]
+
+
+def open_requests_page(session: Session, user) -> list[dict]:
+    """Every request still to answer: the list the dashboard's figure counts."""
+    require(user, "person:subject_access")
+    return open_requests(session, user)
 
 
 def filename(reference: str, fmt: str) -> str:

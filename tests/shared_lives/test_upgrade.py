@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, MetaData, func, select, text
+from sqlalchemy import JSON, MetaData, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -289,3 +289,39 @@ def test_the_audit_log_refuses_update_delete_and_truncate_on_a_migrated_postgres
     with Session(engine) as session:
         report = verify_chain(session, fresh_app.config["AUDIT_KEY"])
         assert report.ok and report.checked == 1
+
+
+#: The revision before proposals recorded the engine's rank (coordinator overrides).
+BEFORE_RANKS = "b7d41e0c9a62"
+
+
+def test_proposals_made_before_ranks_were_recorded_upgrade_as_not_recorded(fresh_app):
+    """A database at the revision before ranks, holding proposals, upgrades in place: every row is
+    still there, the chain verifies, and each old proposal reads "rank not recorded", never a guess."""
+    from shared_lives.reports.overrides import NOT_RECORDED, classify
+
+    key = fresh_app.config["AUDIT_KEY"]
+    alembic = alembic_config(fresh_app.config["DATABASE_URL"])
+    command.upgrade(alembic, BEFORE_RANKS)
+    engine = get_engine(fresh_app)
+    with engine.begin() as conn:
+        assert "engine_rank" not in {c["name"] for c in inspect(conn).get_columns("proposal")}
+        load_a_small_scheme(ReleasedDatabase(conn, key))
+    with engine.connect() as conn:
+        before = counts(conn)
+
+    upgraded = fresh_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+
+    with engine.connect() as conn:
+        assert counts(conn) == before and before["proposal"] == 3
+        ranks = conn.execute(
+            text("SELECT engine_rank, engine_top_household_id, engine_ranked FROM proposal ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in ranks] == [(None, None, None)] * 3
+    assert {classify(rank, ranked) for rank, _top, ranked in ranks} == {NOT_RECORDED}
+    with Session(engine) as session:
+        assert verify_chain(session, key).ok
+    client = fresh_app.test_client()
+    assert sign_in(client, "manager@upgrade.example").status_code == 302
+    assert client.get("/reports/overrides").status_code == 200

@@ -1,5 +1,6 @@
 """A generated scheme for the reports' tests: households in several postcode areas with
-varied approvals and places, people at every stage, proposals, arrangements and reviews."""
+varied approvals and places, people at every stage, proposals, arrangements, reviews and
+subject access requests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 
 from shared_lives.matches.models import Proposal
 from shared_lives.placements.models import Arrangement, Review
+from shared_lives.rights.models import SubjectAccessRequest
+from shared_lives.rights.subject_access import due_date
 from shared_lives.timeutil import today
 from tests import factories
 
@@ -77,5 +80,17 @@ def scheme(app, db, users):
             db.add(a)
             db.flush()
             db.add(Review(arrangement_id=a.id, kind="first", due_on=on + timedelta(days=rng.randint(-20, 40))))
+        # Subject access requests at every step, some overdue; released ones are answered.
+        for person in people[:9]:
+            received = on - timedelta(days=rng.randint(0, 60))
+            db.add(
+                SubjectAccessRequest(
+                    person_id=person.id,
+                    received_on=received,
+                    due_on=due_date(received),
+                    status=rng.choice(("received", "prepared", "confirmed", "released")),
+                    recorded_by_id=users["manager"].id,
+                )
+            )
         db.commit()
     return {"households": [h.id for h in households], "people": [p.id for p in people]}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlmodel import select
 
+from shared_lives.audit.models import AuditEntry
 from shared_lives.carers import services as carers
 from shared_lives.households.services import list_households
 from shared_lives.matches.models import Proposal
@@ -14,6 +17,8 @@ from shared_lives.people.services import list_people
 from shared_lives.placements import services as placements
 from shared_lives.placements.models import Arrangement
 from shared_lives.reports import services
+from shared_lives.rights import subject_access
+from shared_lives.rights.models import SubjectAccessRequest
 from shared_lives.timeutil import today
 from tests import factories
 from tests.shared_lives.matches.helpers import as_user, call
@@ -39,6 +44,8 @@ def list_measure(session, user, figure) -> int:
         return len(carers.compliance(session, user)["ineligible"])
     if figure.endpoint == "carers.compliance":
         return carers.compliance(session, user)["result"].total
+    if figure.endpoint == "exports.subject_access_open":
+        return len(subject_access.open_requests_page(session, user))
     if figure.endpoint == "households.index":
         first = list_households(session, user, **args)
         items = list(first.items)
@@ -76,6 +83,8 @@ def test_every_figure_equals_its_list(app, users, scheme):
         checked[figure.key] = (figure.value, counted)
     wrong = {k: v for k, v in checked.items() if v[0] != v[1]}
     assert not wrong, wrong
+    # Subject access requests still to answer are among them, and the scheme has some.
+    assert checked["subject_access"][0] > 0
     # The home page's dashboard is the same figures.
     home = call(app, services.dashboard, manager)
     assert [(f.key, f.value) for f in home["pipeline"]] == [(f.key, f.value) for f in report["pipeline"]]
@@ -88,6 +97,8 @@ def test_home_pages_link_each_figure(app, users, scheme, signed_in):
         assert 'href="/people?status=waiting"' in page
         assert 'href="/households?availability=space"' in page
         assert ('href="/reports/scheme"' in page) == (role == "manager")
+        # Subject access is a manager's work: the figure shows only where its list opens.
+        assert ('data-figure="subject_access" href="/subject-access/"' in page) == (role == "manager")
     assert "data-figure" not in signed_in("auditor").get("/").get_data(as_text=True)
 
 
@@ -99,8 +110,12 @@ def test_scheme_report_page(app, users, scheme, signed_in, db):
         for chart in ("chart-pipeline", "chart-time-proposal", "chart-time-arrangement", "chart-places"):
             assert f'aria-labelledby="{chart}-title {chart}-summary"' in page
             assert f'id="{chart}-summary"' in page
-        assert "Subject access requests still to answer are listed on managers' home pages" in page
-    assert signed_in("auditor").get("/reports/scheme").status_code == 200
+        assert 'data-figure="subject_access" href="/subject-access/"' in page
+        assert "counted for managers, who answer them" not in page
+    auditor = signed_in("auditor").get("/reports/scheme")
+    assert auditor.status_code == 200
+    assert 'data-figure="subject_access"' not in auditor.get_data(as_text=True)
+    assert "counted for managers, who answer them" in auditor.get_data(as_text=True)
     for role in ("coordinator", "carer", "admin"):
         assert signed_in(role).get("/reports/scheme").status_code == 403
 
@@ -161,3 +176,24 @@ def test_doctests():
     for module in (charts, services, fairness, outcomes):
         result = doctest.testmod(module)
         assert result.attempted and not result.failed
+
+
+def test_subject_access_figure_opens_its_list(app, db, users, scheme, signed_in):
+    """The manager's figure, the rows of the list it links to, and the requests not yet released agree."""
+    requests = db.exec(select(SubjectAccessRequest)).all()
+    unreleased = [r for r in requests if r.status != "released"]
+    assert unreleased and len(unreleased) < len(requests), "the scheme must hold released and open requests"
+    client = signed_in("manager")
+    home = client.get("/").get_data(as_text=True)
+    figure = re.search(r'data-figure="subject_access" href="/subject-access/">(\d+)<', home)
+    assert figure and int(figure.group(1)) == len(unreleased)
+    page = client.get("/subject-access/")
+    assert page.status_code == 200
+    listed = re.findall(r'href="/subject-access/(\d+)"', page.get_data(as_text=True))
+    assert sorted(int(i) for i in listed) == sorted(r.id for r in unreleased)
+    entry = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "subject_access.list").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.changes == {"shown": len(unreleased)}
+    for role in ("coordinator", "auditor", "carer", "admin"):
+        assert signed_in(role).get("/subject-access/").status_code == 403
