@@ -9,7 +9,7 @@ previous release a value it offered: "representative" for an attorney, a deputy 
 unconfirmed record (the previous release had no nearer word).
 
 Revision ID: d4a9b2e3f5c6
-Revises: b7d41e0c9a62
+Revises: c3f8a1d2e4b5
 Create Date: 2026-11-25 10:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d4a9b2e3f5c6"
-down_revision: str | None = "b7d41e0c9a62"
+down_revision: str | None = "c3f8a1d2e4b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
