@@ -266,8 +266,10 @@ def generate(seed: int = 2026, n_households: int = 72, n_people: int = 48) -> di
             }
         )
         if people[-1]["capacity"] == "lacks_capacity":
+            # Most decisions for someone lacking capacity are best-interests decisions (the
+            # relative is consulted); a few have a health and welfare attorney or a welfare deputy.
             people[-1].update(
-                decision_maker="representative",
+                decision_maker=("attorney", "deputy", "best_interests", "best_interests")[j % 4],
                 representative_name=fake.name(),
                 representative_relationship=rng.choice(["Mother", "Father", "Sister", "Brother"]),
                 representative_contact=fake.phone_number(),

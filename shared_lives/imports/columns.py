@@ -20,11 +20,11 @@ from shared_lives.carers.models import APPROVAL_STATUSES, CARER_ROLES
 from shared_lives.people.models import (
     CAPACITY,
     CHILDREN_PREFERENCES,
-    DECISION_MAKERS,
     PERSON_STATUSES,
     PET_PREFERENCES,
     SMOKING_PREFERENCES,
 )
+from shared_lives.rules.consent import WHO_DECIDES
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS, training_courses
 from shared_lives.vocab.services import terms
 
@@ -34,6 +34,12 @@ OMIT = object()
 
 def _fixed(choices: dict) -> Callable[[Session], dict]:
     return lambda _session: choices
+
+
+def _one_of(choices: dict) -> str:
+    """``A, B or C.``: a fixed column's choices in words for the column guide."""
+    labels = list(choices.values())
+    return f"{', '.join(labels[:-1])} or {labels[-1]}."
 
 
 def _vocab(kind: str) -> Callable[[Session], dict]:
@@ -776,28 +782,36 @@ PERSON_COLUMNS = (
         "decision_maker",
         "Who decides",
         "choice",
-        "The person, A representative, An advocate or A best-interests decision.",
-        "The person",
+        f"{_one_of(WHO_DECIDES)} An attorney, a deputy or a best-interests decision only when the person lacks "
+        "capacity for this decision; an advocate, a relative or a friend may help, but never decides.",
+        WHO_DECIDES["person"],
         ("decision maker",),
-        choices=_fixed(DECISION_MAKERS),
+        choices=_fixed(WHO_DECIDES),
         blank=OMIT,
     ),
     Column(
         "representative_name",
-        "Representative's name",
+        "Attorney, deputy, advocate or supporter's name",
         "text",
-        "Needed when a representative or advocate decides.",
+        "Needed when an attorney or a deputy decides; otherwise anyone who helps the person decide.",
         "",
-        ("representative", "advocate"),
+        ("representative's name", "representative", "advocate", "attorney", "deputy"),
     ),
-    Column("representative_relationship", "Representative's relationship", "text", "How they know the person.", ""),
+    Column(
+        "representative_relationship",
+        "Their relationship or role",
+        "text",
+        "How they know the person, for example: mother, independent advocate.",
+        "",
+        ("representative's relationship",),
+    ),
     Column(
         "representative_contact",
-        "Representative's contact details",
+        "Their contact details",
         "text",
         "How to contact them.",
         "",
-        ("representative contact",),
+        ("representative's contact details", "representative contact"),
     ),
 )
 

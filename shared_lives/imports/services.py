@@ -329,8 +329,15 @@ def _references(session: Session, kind: str, model) -> dict[str, int]:
     return refs
 
 
-def _clean_collecting(clean: Callable[[dict], dict], values: dict, row: RowCheck, kind: RecordKind) -> dict | None:
-    """The service's cleaner on the whole row; when it refuses, field by field so every problem shows."""
+def _clean_collecting(
+    clean: Callable[[dict], dict],
+    values: dict,
+    row: RowCheck,
+    kind: RecordKind,
+    alone: Callable[[dict], dict] | None = None,
+) -> dict | None:
+    """The service's cleaner on the whole row; when it refuses, field by field so every problem
+    shows (with ``alone`` when given: a cleaner that leaves rules across fields to the whole row)."""
     try:
         return clean(values)
     except ValidationError as exc:
@@ -338,7 +345,7 @@ def _clean_collecting(clean: Callable[[dict], dict], values: dict, row: RowCheck
     found = []
     for name, value in values.items():
         try:
-            clean({name: value})
+            (alone or clean)({name: value})
         except ValidationError as exc:
             found.append(Problem(row.line, _column_of(kind, exc.field), str(exc)))
     if not found:  # a rule across fields (youngest age above oldest, say)
@@ -377,7 +384,14 @@ def _check_people(ctx: _Context, row: RowCheck, ref: str) -> None:
     if ref and _duplicate(ctx, row, ("ref", ref.casefold()), "reference", "reference"):
         return
     row.record_id = ctx.people.get(ref.casefold()) if ref else None
-    clean = _clean_collecting(lambda v: people.clean_person(ctx.session, v), row.values, row, ctx.kind)
+    current = ctx.session.get(Person, row.record_id) if row.record_id else Person()
+    clean = _clean_collecting(
+        lambda v: people.clean_person(ctx.session, v, current),
+        row.values,
+        row,
+        ctx.kind,
+        alone=lambda v: people.clean_person(ctx.session, v),
+    )
     _set_action(ctx.session, row, Person, clean)
 
 

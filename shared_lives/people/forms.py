@@ -18,11 +18,11 @@ from shared_lives.forms import (
 from shared_lives.people.models import (
     CAPACITY,
     CHILDREN_PREFERENCES,
-    DECISION_MAKERS,
     PERSON_STATUSES,
     PET_PREFERENCES,
     SMOKING_PREFERENCES,
 )
+from shared_lives.rules.consent import WHO_DECIDES, WHO_DECIDES_HINT
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 
 
@@ -79,8 +79,23 @@ class PersonForm(VersionedForm):
         "How far they would go, in kilometres", 1, 500, render_kw={"params": {"classes": "govuk-input--width-4"}}
     )
     capacity = _radios("Capacity for this decision", CAPACITY, "Select the person's capacity for this decision")
-    decision_maker = _radios("Who decides", DECISION_MAKERS, "Select who decides")
-    representative_name = text_field("Representative or advocate's name", 120)
-    representative_relationship = text_field("Relationship to the person", 80)
-    representative_contact = text_field("Contact details", 200, description="Phone number or email address")
+    #: Only who the Mental Capacity Act lets decide: a record holding anything else
+    #: (``rules.consent.UNCONFIRMED``) shows no choice made, so it is chosen again.
+    decision_maker = RadioField(
+        "Who decides",
+        choices=WHO_DECIDES,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select who decides")],
+        description=WHO_DECIDES_HINT,
+    )
+    representative_name = text_field(
+        "Name of their attorney, deputy, advocate or supporter",
+        120,
+        description="An attorney or a deputy decides when the person lacks capacity; an advocate, a relative or a "
+        "friend helps the person decide",
+    )
+    representative_relationship = text_field(
+        "Their relationship to the person, or role", 80, description="For example: mother, independent advocate"
+    )
+    representative_contact = text_field("Their contact details", 200, description="Phone number or email address")
     submit = SubmitField("Save", widget=GovSubmitInput())

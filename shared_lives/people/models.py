@@ -24,12 +24,9 @@ CAPACITY = {
     "lacks_capacity": "Lacks capacity for this decision",
     "not_assessed": "Not yet assessed",
 }
-DECISION_MAKERS = {
-    "person": "The person",
-    "representative": "A representative",
-    "advocate": "An advocate",
-    "best_interests": "A best-interests decision",
-}
+#: The recorded capacity as ``rules.consent`` names it (who may decide is decided there:
+#: ``WHO_DECIDES`` is the vocabulary of ``decision_maker``).
+CAPACITY_STATE = {"has_capacity": "has", "lacks_capacity": "lacks", "not_assessed": "not_assessed"}
 
 
 def _json_list():
@@ -84,7 +81,9 @@ class Person(SQLModel, table=True):
     easting: float | None = None
     northing: float | None = None
     max_distance_km: int = 25
-    # Who decides
+    # Who decides: a key of rules.consent.WHO_DECIDES, or UNCONFIRMED on a record from before
+    # it was checked. The named someone is the attorney or deputy who decides, or an
+    # advocate, relative or friend who helps (rules.consent.named_role).
     capacity: str = Field(default="not_assessed", max_length=20)
     decision_maker: str = Field(default="person", max_length=20)
     representative_name: str = Field(default="", max_length=120)

@@ -16,8 +16,8 @@ from shared_lives.auth.permissions import has_permission, require
 from shared_lives.errors import NotFound, StaleRecord, ValidationError
 from shared_lives.people.models import (
     CAPACITY,
+    CAPACITY_STATE,
     CHILDREN_PREFERENCES,
-    DECISION_MAKERS,
     PERSON_STATUSES,
     PET_PREFERENCES,
     SMOKING_PREFERENCES,
@@ -39,6 +39,7 @@ from shared_lives.records import (
     page_of,
     versioned_update,
 )
+from shared_lives.rules import consent
 from shared_lives.rules.age import age_on
 from shared_lives.timeutil import today
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
@@ -90,7 +91,7 @@ _TEXT = {
     "risks": ("the risks", 2000, False),
     "risk_management": ("how risks are managed", 2000, False),
     "access_needs": ("access needs", 500, False),
-    "representative_name": ("the representative's name", 120, False),
+    "representative_name": ("their name", 120, False),
     "representative_relationship": ("the relationship", 80, False),
     "representative_contact": ("the contact details", 200, False),
 }
@@ -106,11 +107,14 @@ _CHOICES = {
     "lifestyle": (LIFESTYLES, "quiet, mixed or busy", False),
     "setting": (SETTINGS, "a setting", True),
     "capacity": (CAPACITY, "the capacity for this decision", False),
-    "decision_maker": (DECISION_MAKERS, "who decides", False),
+    "decision_maker": (consent.WHO_DECIDES, "who decides", False),
 }
 
 
-def clean_person(session: Session, values: dict) -> dict:
+def clean_person(session: Session, values: dict, current: Person | None = None) -> dict:
+    """The values checked and cleaned. ``current`` is the record they change (a blank
+    ``Person()`` for a new one): rules across fields judge the values with the rest of it.
+    Without it, a rule across fields is judged only when the values hold all its fields."""
     values = {k: v for k, v in values.items() if k in FIELDS}
     out: dict = {}
     for name, value in values.items():
@@ -153,12 +157,40 @@ def clean_person(session: Session, values: dict) -> dict:
             raise ValidationError("Shared Lives supports adults: the person must be 18 or over", "date_of_birth")
         if age > 120:
             raise ValidationError("Enter a real date of birth", "date_of_birth")
-    if out.get("decision_maker") in ("representative", "advocate"):
-        if not out.get("representative_name"):
-            raise ValidationError("Enter the name of the representative or advocate", "representative_name")
-        if not out.get("representative_contact"):
-            raise ValidationError("Enter how to contact the representative or advocate", "representative_contact")
+    _check_who_decides(out, current)
     return out
+
+
+def _check_who_decides(out: dict, current: Person | None) -> None:
+    """Who decides must be someone the Mental Capacity Act lets decide for the capacity the
+    record holds (``rules.consent`` decides); an attorney or a deputy is named, with contact details."""
+    fields = {"decision_maker", "capacity"}
+    if not fields & out.keys() or (current is None and not fields <= out.keys()):
+        return
+
+    def value(name: str, default: str) -> str:
+        return out[name] if name in out else getattr(current, name, default) if current else default
+
+    who = value("decision_maker", "person")
+    state = CAPACITY_STATE.get(value("capacity", "not_assessed"), "not_assessed")
+    name = value("first_name", "") or "the person"
+    for problem in consent.who_decides_problems(state, who, name):
+        raise ValidationError(problem.message, problem.field)
+    if who in consent.DECIDING_AUTHORITY:
+        if not value("representative_name", ""):
+            raise ValidationError(f"Enter the name of {name}'s {who}", "representative_name")
+        if not value("representative_contact", ""):
+            raise ValidationError(f"Enter how to contact {name}'s {who}", "representative_contact")
+
+
+def who_decides(person: Person) -> dict:
+    """What the person's page says about who decides, and anything on the record to check."""
+    state = CAPACITY_STATE.get(person.capacity, "not_assessed")
+    return {
+        "label": consent.who_decides_label(person.decision_maker),
+        "named_role": consent.named_role(person.decision_maker),
+        "problems": [p.message for p in consent.who_decides_problems(state, person.decision_maker, person.first_name)],
+    }
 
 
 def _person(session: Session, user, person_id, permission: str, action: str) -> Person:
@@ -232,7 +264,11 @@ def list_people(
 def person_detail(session: Session, user, person_id) -> dict:
     person = _person(session, user, person_id, "person:read", "person.view")
     audit(session, actor_of(user), "person.view", "person", person.id)
-    return {"person": person, "vocab": {k: terms(session, k) for k in ("interest", "need", "language", "faith", "pet")}}
+    return {
+        "person": person,
+        "who_decides": who_decides(person),
+        "vocab": {k: terms(session, k) for k in ("interest", "need", "language", "faith", "pet")},
+    }
 
 
 def get_person_for_edit(session: Session, user, person_id) -> Person:
@@ -249,7 +285,7 @@ def _audit_changes(changes: dict) -> dict:
 
 def create_person(session: Session, user, values: dict) -> Person:
     require(user, "person:write")
-    clean = clean_person(session, values)
+    clean = clean_person(session, values, Person())
     for name in ("first_name", "last_name"):
         if name not in clean:
             raise ValidationError(f"Enter the {name.replace('_', ' ')}", name)
@@ -266,7 +302,7 @@ def create_person(session: Session, user, values: dict) -> Person:
 def update_person(session: Session, user, person_id, version, values: dict) -> Person:
     """Save the person form. Raises StaleRecord if someone else saved it first."""
     person = _person(session, user, person_id, "person:write", "person.update")
-    clean = clean_person(session, values)
+    clean = clean_person(session, values, person)
     changes = changed_fields(person, clean)
     try:
         versioned_update(session, person, version, clean)

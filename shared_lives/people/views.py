@@ -51,7 +51,6 @@ def _labels() -> dict:
         "smoking_prefs": models.SMOKING_PREFERENCES,
         "children_prefs": models.CHILDREN_PREFERENCES,
         "capacity": models.CAPACITY,
-        "decision_makers": models.DECISION_MAKERS,
     }
 
 
@@ -118,4 +117,5 @@ def edit(person_id: int):
         _prepare(form)
         for name in OPTIONAL_CHOICES:
             form[name].data = getattr(person, name) or ""
-    return render_template("people/edit.html", form=form, person=person, stale=stale), status
+    who_decides = services.who_decides(person)
+    return render_template("people/edit.html", form=form, person=person, stale=stale, who_decides=who_decides), status

@@ -67,7 +67,7 @@ def next_step(reason: str, arrangement_type: str) -> str:
 
 
 END_DECIDED_BY = {
-    "person": "The person (or their representative)",
+    "person": "The person (or their attorney or deputy, or a best-interests decision)",
     "carer": "The carer",
     "scheme": "The scheme",
     "mutual": "Everyone together",

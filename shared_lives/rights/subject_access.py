@@ -12,8 +12,9 @@ What the pack holds is built here, section by section, with the same labels and 
 the person's pages, codes turned into words, and no internal fields (ids, versions, grid
 references, engine inputs). Households appear by their reference only; household members
 and other people supported never appear; staff appear by their role. Passages that may be
-about someone else are marked: a carer's or a household's words, names of representatives,
-referrers, carers and assessors, and staff notes that may describe the household.
+about someone else are marked: a carer's or a household's words, the names of attorneys,
+deputies, advocates and supporters, referrers, carers and assessors, and staff notes that
+may describe the household.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from shared_lives.people.models import Person
 from shared_lives.placements.models import ARRANGEMENT_STATUSES, REVIEW_KINDS, Arrangement, Review
 from shared_lives.records import found
 from shared_lives.rights.models import REQUEST_STATUSES, SubjectAccessRequest
+from shared_lives.rules import consent
 from shared_lives.timeutil import as_utc, today, utcnow
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS
 from shared_lives.vocab.services import terms
@@ -142,7 +144,6 @@ def _rows(*rows) -> list[dict]:
 
 def _about(session: Session, person: Person) -> list[dict]:
     vocab = {kind: terms(session, kind) for kind in ("interest", "language", "faith", "need", "pet")}
-    rep_label = "Representative or advocate"
     return [
         {
             "heading": "About you",
@@ -179,18 +180,18 @@ def _about(session: Session, person: Person) -> list[dict]:
             "heading": "Who decides",
             "rows": _rows(
                 _row("Capacity for this decision", people.CAPACITY.get(person.capacity, person.capacity)),
-                _row("Who decides", people.DECISION_MAKERS.get(person.decision_maker, person.decision_maker)),
+                _row("Who decides", consent.who_decides_label(person.decision_maker)),
                 _other(
-                    rep_label,
+                    consent.named_role(person.decision_maker),
                     f"person:{person.id}:representative_name",
-                    "Your representative's name",
+                    "The name of your attorney, deputy, advocate or supporter",
                     person.representative_name,
                 ),
-                _row("Relationship", person.representative_relationship),
+                _row("Their relationship to the person, or role", person.representative_relationship),
                 _other(
-                    "Contact details",
+                    "Their contact details",
                     f"person:{person.id}:representative_contact",
-                    "Your representative's contact details",
+                    "The contact details of your attorney, deputy, advocate or supporter",
                     person.representative_contact,
                 ),
             ),

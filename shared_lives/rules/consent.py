@@ -3,6 +3,8 @@
 The one place this is decided. The journey service calls :func:`answer_problems`
 when the person's side answers and again, on the current records, when a manager
 approves (:func:`approval_problems`); pages show the same messages beside the field.
+The person's record says who decides in these words too (:data:`WHO_DECIDES`), kept by
+:func:`who_decides_problems` to what the Act allows for the capacity it records.
 
 - Capacity is presumed, and judged per decision and at a time. An assessment older
   than the scheme's setting (``CAPACITY_REVIEW_MONTHS``) must be done again first.
@@ -47,6 +49,24 @@ DECIDERS = {
     "advocate": "An advocate",
     "other": "Someone else (a relative, friend or professional)",
 }
+#: Who decides, as a person's record holds it: only those the Act lets decide (keys of
+#: DECIDERS). The person form, the person's page, the import columns and the subject
+#: access pack all use these words.
+WHO_DECIDES = {
+    "person": "The person (presumed to have capacity unless assessed otherwise)",
+    "attorney": "An attorney (Lasting Power of Attorney for health and welfare)",
+    "deputy": "A Court of Protection deputy",
+    "best_interests": "A best-interests decision (the person lacks capacity and no attorney or deputy)",
+}
+WHO_DECIDES_HINT = (
+    "Capacity is presumed unless an assessment says otherwise. An attorney or a deputy decides only when "
+    "the person lacks capacity for this decision, and only if their authority covers where the person lives. "
+    "An advocate, a relative or a friend can help the person decide, but never decides for them."
+)
+#: What records written before who decides was checked hold ("A representative" and "An
+#: advocate" were offered then): never a choice, shown as needing a check until chosen again.
+UNCONFIRMED = "unconfirmed"
+UNCONFIRMED_LABEL = "Not yet confirmed: check who may decide"
 AUTHORITY_KINDS = {
     "lpa_health_welfare": "Lasting Power of Attorney for health and welfare",
     "lpa_property_finance": "Lasting Power of Attorney for property and financial affairs",
@@ -186,6 +206,97 @@ def _best_interests_problems(answer, name: str) -> list[Problem]:
     return out
 
 
+def decider_conflict(state: str, who: str) -> str | None:
+    """Why ``who`` (a key of DECIDERS) cannot decide for a person whose capacity for this
+    decision is ``state``: ``"lacks"`` (the person lacks it, so cannot decide alone),
+    ``"has"`` (they have it, or it is presumed, so only they decide), ``"never"`` (an
+    advocate, relative or friend never decides), or None.
+
+    >>> [decider_conflict(s, "person") for s in ("has", "not_assessed", "lacks")]
+    [None, None, 'lacks']
+    >>> [decider_conflict(s, "attorney") for s in ("has", "not_assessed", "lacks")]
+    ['has', 'has', None]
+    >>> decider_conflict("lacks", "advocate")
+    'never'
+    """
+    if who == "person":
+        return "lacks" if state == "lacks" else None
+    if state in ("has", "not_assessed"):
+        return "has"
+    if who not in DECIDING_AUTHORITY and who != "best_interests":
+        return "never"
+    return None
+
+
+def who_decides_label(who: str) -> str:
+    """The words for who decides as a record holds it; anything not a choice is unconfirmed."""
+    return WHO_DECIDES.get(who, UNCONFIRMED_LABEL)
+
+
+def named_role(who: str) -> str:
+    """What the someone named on a person's record is, by who decides: the row label for their name."""
+    if who in DECIDING_AUTHORITY:
+        return "Attorney" if who == "attorney" else "Deputy"
+    if who in WHO_DECIDES:
+        return "Advocate or supporter (helps or is consulted; does not decide)"
+    return "Named before who decides was checked (may not decide)"
+
+
+def who_decides_problems(state: str, who: str, name: str, field: str = "decision_maker") -> list[Problem]:
+    """Why a person's record cannot say that ``who`` decides while their capacity for this
+    decision is ``state`` (a key of CAPACITY_STATES); empty when the Act allows it.
+
+    The same rule as :func:`answer_problems` (:func:`decider_conflict`), said of the record.
+
+    >>> who_decides_problems("lacks", "best_interests", "Ann")
+    []
+    >>> [p.message[:44] for p in who_decides_problems("not_assessed", "deputy", "Ann")]
+    ['Capacity is presumed until an assessment say']
+    """
+    if who not in WHO_DECIDES:
+        if who == UNCONFIRMED:
+            message = (
+                f"Who decides for {name} is not confirmed: the record was written before who may decide was checked "
+                f"against the Mental Capacity Act. Choose {name}, their attorney, their deputy or a best-interests "
+                "decision"
+            )
+        else:
+            message = f"Choose who decides for {name}"
+        return [Problem(field, _sentence(message))]
+    conflict = decider_conflict(state, who)
+    if conflict == "lacks":
+        return [
+            Problem(
+                field,
+                _sentence(
+                    f"{name} is recorded as lacking capacity for this decision, so their own agreement cannot be the "
+                    f"decision: choose their attorney, their deputy or a best-interests decision ({name}'s own views "
+                    "are still recorded)"
+                ),
+            )
+        ]
+    if conflict == "has":
+        reason = (
+            f"Capacity is presumed until an assessment says otherwise, so {name} decides"
+            if state == "not_assessed"
+            else f"{name} is recorded as having capacity for this decision, so {name} decides"
+        )
+        return [
+            Problem(
+                field,
+                _sentence(
+                    f"{reason}. An attorney, a deputy or a best-interests decision counts only when {name} lacks "
+                    "capacity for this decision"
+                ),
+            )
+        ]
+    return []
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def answer_problems(state: str, answer, name: str, on: date, doubt: bool = False) -> list[Problem]:
     """Why this answer cannot stand for the person's side (empty when it is lawful).
 
@@ -197,6 +308,7 @@ def answer_problems(state: str, answer, name: str, on: date, doubt: bool = False
     if who not in DECIDERS:
         return [Problem("given_by", f"Choose who gave {name}'s answer")]
     out = []
+    conflict = decider_conflict(state, who)
     if not _text(answer, "person_views"):
         out.append(Problem("person_views", f"Record what {name} thinks and feels about this, whoever decides"))
     if who == "person":
@@ -204,7 +316,7 @@ def answer_problems(state: str, answer, name: str, on: date, doubt: bool = False
             out.append(Problem("how_checked", f"Enter how {name} reached their answer"))
         if getattr(answer, "decision", "") != "agree":
             return out  # the person's own "no" always ends a proposal
-        if state == "lacks":
+        if conflict == "lacks":
             out.append(
                 Problem(
                     "given_by",
@@ -213,7 +325,7 @@ def answer_problems(state: str, answer, name: str, on: date, doubt: bool = False
                     "decision-maker",
                 )
             )
-    elif state in ("has", "not_assessed"):
+    elif conflict == "has":
         out.append(
             Problem(
                 "given_by",
@@ -222,7 +334,7 @@ def answer_problems(state: str, answer, name: str, on: date, doubt: bool = False
                 + f", so only {name}'s own answer counts. An advocate or supporter can help them give it",
             )
         )
-    elif who in ("advocate", "other"):
+    elif conflict == "never":
         out.append(
             Problem(
                 "given_by",

@@ -9,6 +9,7 @@ import pytest
 
 from shared_lives.auth.services import SignedInUser
 from shared_lives.imports.columns import KINDS
+from shared_lives.rules.consent import WHO_DECIDES
 from shared_lives.vocab.services import load_vocabularies
 
 
@@ -80,7 +81,7 @@ def person_row(n: int = 1, **over) -> dict:
         "preferred_postcode": "ME15 6YE",
         "max_distance_km": "20",
         "capacity": "Has capacity for this decision",
-        "decision_maker": "The person",
+        "decision_maker": WHO_DECIDES["person"],
     }
     row.update(over)
     return row

@@ -32,7 +32,7 @@ def test_person_field_errors(signed_in, vocab):
     assert r.status_code == 200 and 'id="first_name-error"' in page
     r = post_form(c, "/people/new", person_form(preferred_postcode="not a postcode"))
     assert 'id="preferred_postcode-error"' in r.get_data(as_text=True)
-    r = post_form(c, "/people/new", person_form(decision_maker="advocate"))
+    r = post_form(c, "/people/new", person_form(capacity="lacks_capacity", decision_maker="deputy"))
     assert 'id="representative_name-error"' in r.get_data(as_text=True)
     r = post_form(c, "/people/new", person_form(date_of_birth=["1", "1", "2020"]))
     assert "must be 18 or over" in r.get_data(as_text=True)

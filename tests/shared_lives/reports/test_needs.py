@@ -20,7 +20,11 @@ def make_scheme(db, step_free_people: int, step_free_places: int):
     factories.make_carer(db, step, terms_max_people=step_free_places)
     for name in ("The Upstairs household", "The Hill household"):
         factories.make_carer(db, factories.make_household(db, name=name), terms_max_people=1)
-    wheelchair = [factories.make_person(db, status="waiting", needs_step_free=True) for _ in range(step_free_people)]
+    # Surnames no page shows otherwise (a random one once matched the signed-in manager's).
+    wheelchair = [
+        factories.make_person(db, status="waiting", needs_step_free=True, last_name=f"Stepfreeperson{chr(65 + i)}")
+        for i in range(step_free_people)
+    ]
     others = [factories.make_person(db, status="waiting") for _ in range(2)]
     db.commit()
     return step, wheelchair, others
