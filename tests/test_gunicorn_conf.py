@@ -73,5 +73,5 @@ def test_warm_up_compiles_every_page_template(app):
     count = warm_up(app)
     pages = {n for n in app.jinja_env.list_templates() if n.endswith(".html")}
     assert count == len(pages) > 50
-    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    cached = {key[1] for key in app.jinja_env.cache}
     assert pages <= cached
