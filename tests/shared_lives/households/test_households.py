@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from shared_lives.audit.models import AuditEntry
@@ -295,3 +296,27 @@ def test_to_review_filter_and_mark_reviewed(signed_in, vocab, db, other_househol
     assert r.status_code == 302
     db.expire_all()
     assert db.get(Household, h.id).needs_review is False
+
+
+@pytest.mark.parametrize(
+    "page, pages, shown",
+    [
+        (1, 250, ["1", "2", "…", "250"]),
+        (100, 250, ["1", "…", "99", "100", "101", "…", "250"]),
+        (249, 250, ["1", "…", "248", "249", "250"]),
+        (2, 3, ["1", "2", "3"]),
+        (1, 1, []),
+    ],
+)
+def test_pagination_links_the_first_last_and_neighbouring_pages(app, page, pages, shown):
+    import re
+
+    from shared_lives.records import Page
+
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "_macros.html" import pagination %}{{ pagination(result, "households.index", {}) }}'
+        ).render(result=Page(items=[], total=pages * 20, page=page, per_page=20))
+    items = re.findall(r'<li class="govuk-pagination__item[^"]*">(?:<a [^>]*>)?([^<]+)', html)
+    assert [i.replace("&ctdot;", "…") for i in items] == shown
+    assert f'aria-current="page">{page}<' in html or pages == 1
