@@ -283,13 +283,15 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain in the caller's transaction.
 
-    ``person_id`` and ``household_id`` default to those of the record.
+    ``person_id`` and ``household_id`` default to those of the record. The entry joins the
+    chain when the transaction commits (:func:`_append_pending`): the chain's lock is then
+    held for the commit alone, not for the rest of the request (a page's rendering, say),
+    which made every audited request in every worker wait in turn. Reading the log in the
+    same transaction appends first, and a savepoint rolled back takes its entries with it.
     """
     found_person, found_household = _subjects(session, record_type, record_id)
-    _lock_chain(session)
-    last = session.exec(_LAST_HASH).first()
     entry = AuditEntry(
-        at=at or utcnow(),
+        at=at,
         actor_id=actor.id,
         actor_label=_clean(actor.label)[:254],
         actor_role=actor.role,
@@ -301,13 +303,65 @@ def record(
         outcome=outcome,
         changes=redact_changes(changes),
         address=actor.address,
-        prev_hash=last or GENESIS,
+        prev_hash="",
         hash="",
     )
-    entry.hash = entry_hash(key, entry)
-    session.add(entry)
-    session.flush()
+    session.connection()  # the entry belongs to the transaction open now (one begins if none has)
+    where = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((where, key, entry))
     return entry
+
+
+_PENDING = "audit.pending"
+
+
+def _append_pending(session) -> None:
+    """Hash the transaction's waiting entries onto the chain, in the order they were made."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    _lock_chain(session)
+    last = session.exec(_LAST_HASH).first() or GENESIS
+    now = utcnow()
+    for _where, key, entry in pending:
+        entry.at = entry.at or now
+        entry.prev_hash = last
+        entry.hash = last = entry_hash(key, entry)
+        session.add(entry)
+    session.flush()
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _append_before_commit(session):
+    _append_pending(session)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _append_before_reading(state):
+    pending = state.is_select and state.session.info.get(_PENDING)
+    if pending and any(m.class_ is AuditEntry for m in state.all_mappers):
+        _append_pending(state.session)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction):
+    """Entries made inside a transaction (or savepoint) that rolled back never happened."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+
+    def inside(where) -> bool:
+        while where is not None:
+            if where is previous_transaction:
+                return True
+            where = where.parent
+        return False
+
+    kept = [p for p in pending if not inside(p[0])]
+    if kept:
+        session.info[_PENDING] = kept
+    else:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

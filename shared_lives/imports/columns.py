@@ -24,7 +24,7 @@ from shared_lives.people.models import (
     PET_PREFERENCES,
     SMOKING_PREFERENCES,
 )
-from shared_lives.rules.consent import WHO_DECIDES
+from shared_lives.rules.consent import WHO_DECIDES, WHO_DECIDES_SHORT
 from shared_lives.vocab.fixed import ARRANGEMENT_TYPES, GENDERS, LIFESTYLES, SETTINGS, training_courses
 from shared_lives.vocab.services import terms
 
@@ -63,6 +63,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
     #: {code: label} the cell may name (by code or label), for choice and choices columns
     choices: Callable[[Session], dict] | None = None
+    #: other words a cell may use for a choice: {text: code}
+    aliases: Callable[[], dict] | None = None
     #: the value an empty cell gives; OMIT leaves the field out
     blank: object = ""
     required: bool = False
@@ -782,11 +784,13 @@ PERSON_COLUMNS = (
         "decision_maker",
         "Who decides",
         "choice",
-        f"{_one_of(WHO_DECIDES)} An attorney, a deputy or a best-interests decision only when the person lacks "
-        "capacity for this decision; an advocate, a relative or a friend may help, but never decides.",
+        f"{_one_of(WHO_DECIDES)} (or, shorter, The person, Attorney, Deputy or Best interests). An attorney, "
+        "a deputy or a best-interests decision only when the person lacks capacity for this decision; an "
+        "advocate, a relative or a friend may help, but never decides.",
         WHO_DECIDES["person"],
         ("decision maker",),
         choices=_fixed(WHO_DECIDES),
+        aliases=lambda: WHO_DECIDES_SHORT,
         blank=OMIT,
     ),
     Column(

@@ -174,13 +174,17 @@ class Vocab:
     labels: dict[str, str]
 
     @classmethod
-    def of(cls, choices: dict) -> Vocab:
-        codes = {}
+    def of(cls, choices: dict, aliases: dict | None = None) -> Vocab:
+        codes = {_words(text): code for text, code in (aliases or {}).items() if code in choices}
         for code, label in choices.items():
             codes[_words(code)] = code
             codes[_words(code.replace("_", " "))] = code
             codes[_words(label)] = code
         return cls(codes, dict(choices))
+
+    @classmethod
+    def of_column(cls, column: Column, session: Session) -> Vocab:
+        return cls.of(column.choices(session), column.aliases() if column.aliases else None)
 
     def code(self, text: str, column: Column) -> str:
         found = self.codes.get(_words(text))
@@ -301,7 +305,7 @@ class _Context:
     def __init__(self, session: Session, kind: RecordKind):
         self.session = session
         self.kind = kind
-        self.vocab = {c.key: Vocab.of(c.choices(session)) for c in kind.columns if c.choices}
+        self.vocab = {c.key: Vocab.of_column(c, session) for c in kind.columns if c.choices}
         self.seen: dict[tuple, int] = {}
         if kind.key in ("households", "carers", "dbs", "training"):
             self.households = _references(session, "households", Household)
@@ -763,7 +767,7 @@ def _imported_refs(session: Session, kind: str) -> dict[int, str]:
 
 def export_rows(session: Session, kind: RecordKind) -> list[list]:
     """Every record of a kind as rows in the import's own columns (the round trip's first half)."""
-    vocab = {c.key: Vocab.of(c.choices(session)) for c in kind.columns if c.choices}
+    vocab = {c.key: Vocab.of_column(c, session) for c in kind.columns if c.choices}
     refs_by_id = _imported_refs(session, "households")
     household_refs = {
         hid: refs_by_id.get(hid) or ref for hid, ref in session.exec(select(Household.id, Household.reference)).all()

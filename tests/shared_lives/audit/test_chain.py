@@ -316,3 +316,78 @@ def test_verify_reports_progress_and_takes_any_key_length(app, db, key):
         report = verify_chain(session, key, batch=2, progress=seen.append)
         assert not verify_chain(session, key + "x").ok  # another key: the first entry is reported
     assert report.ok and report.checked == 5 and seen == [2, 4, 5]
+
+
+# --------------------------------------------------------------------------- appended at commit
+
+
+def _session(app) -> Session:
+    return Session(get_engine(app), expire_on_commit=False)  # a transaction of its own, as a request's
+
+
+def test_entries_join_the_chain_in_commit_order_and_the_chain_verifies(app):
+    key = app.config["AUDIT_KEY"]
+    first, second = _session(app), _session(app)
+    try:
+        with app.app_context():
+            record(first, key, SYSTEM, "deferred.first_made")
+            first.commit()  # (on SQLite the writer lock is taken by the first statement)
+            record(second, key, SYSTEM, "deferred.second_made")
+            record(second, key, SYSTEM, "deferred.third_made")
+            second.commit()
+    finally:
+        first.close()
+        second.close()
+    with _session(app) as s:
+        actions = s.exec(select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
+        assert actions[-3:] == ["deferred.first_made", "deferred.second_made", "deferred.third_made"]
+        assert verify_chain(s, key).ok
+
+
+def test_a_transaction_reads_its_own_entries_and_a_rolled_back_savepoint_loses_its_own(app):
+    key = app.config["AUDIT_KEY"]
+    with app.app_context(), _session(app) as s:
+        record(s, key, SYSTEM, "deferred.kept_outer")
+        with s.begin_nested():
+            record(s, key, SYSTEM, "deferred.kept_inner")
+        try:
+            with s.begin_nested():
+                record(s, key, SYSTEM, "deferred.undone")
+                raise RuntimeError("the savepoint fails")
+        except RuntimeError:
+            pass
+        record(s, key, SYSTEM, "deferred.kept_last")
+        mine = (
+            s.exec(select(AuditEntry.action).where(AuditEntry.action.like("deferred.%")).order_by(AuditEntry.id))
+            .scalars()
+            .all()
+        )
+        assert mine == ["deferred.kept_outer", "deferred.kept_inner", "deferred.kept_last"]  # seen before commit
+        s.commit()
+    with _session(app) as s:
+        assert verify_chain(s, key).ok
+        assert not s.exec(select(AuditEntry).where(AuditEntry.action == "deferred.undone")).first()
+
+
+def test_a_rolled_back_transaction_leaves_no_entry(app):
+    key = app.config["AUDIT_KEY"]
+    with app.app_context(), _session(app) as s:
+        record(s, key, SYSTEM, "deferred.never_happened")
+        s.rollback()
+        s.commit()
+    with _session(app) as s:
+        assert not s.exec(select(AuditEntry).where(AuditEntry.action == "deferred.never_happened")).first()
+
+
+def test_the_chain_lock_is_not_held_until_the_commit(app):
+    """An audited request used to hold the chain's lock from its first entry to its commit
+    (rendering the page in between), so every audited request in every worker waited in turn."""
+    if get_engine(app).dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's advisory lock; SQLite serialises writers itself")
+    key = app.config["AUDIT_KEY"]
+    with app.app_context(), _session(app) as s, get_engine(app).connect() as other:
+        record(s, key, SYSTEM, "deferred.made_early")
+        s.connection()  # the request goes on in its transaction
+        assert other.execute(text("SELECT pg_try_advisory_xact_lock(727274)")).scalar() is True
+        other.rollback()
+        s.commit()

@@ -244,3 +244,23 @@ def test_the_subject_access_pack_says_who_decides_in_the_same_words(app, db, who
     text = str(pack)
     for old in ("A representative", "An advocate", "Representative or advocate", "Your representative"):
         assert old not in text
+
+
+def test_an_import_reads_the_short_words_a_schemes_sheets_use(app, db, vocab, manager):  # noqa: F811
+    rows = [
+        person_row(1, decision_maker="The person"),
+        person_row(2, capacity="Lacks capacity for this decision", decision_maker="Best interests"),
+        person_row(
+            3,
+            capacity="Lacks capacity for this decision",
+            decision_maker="deputy",
+            representative_name="Dee Deputy",
+            representative_contact="01632 960001",
+        ),
+    ]
+    summary = run(app, db, manager, "people", csv_file(rows, "people"))
+    assert summary.written and not summary.problems, summary.problems
+    query = select(Person.last_name, Person.decision_maker).where(Person.last_name.like("Example%"))
+    saved = dict(db.exec(query).all())
+    assert saved == {"Example1": "person", "Example2": "best_interests", "Example3": "deputy"}
+    assert all(code in consent.WHO_DECIDES for code in consent.WHO_DECIDES_SHORT.values())
