@@ -111,7 +111,8 @@ def database_answers(engine: Engine) -> bool:
     """Whether the database answers a trivial query now (for /health)."""
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            # a read: on SQLite it must not queue for the writers' lock behind busy requests
+            conn.execution_options(sqlite_begin="DEFERRED").execute(text("SELECT 1"))
     except sa_exc.SQLAlchemyError as exc:
         log.warning("health: the database does not answer (%s)", type(getattr(exc, "orig", None) or exc).__name__)
         return False

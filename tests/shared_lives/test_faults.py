@@ -82,6 +82,18 @@ def test_health_names_the_parts_that_answer(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_health_does_not_queue_behind_a_request_that_is_writing(app, client):
+    """On SQLite every request's transaction takes the writers' lock; /health only reads, and a
+    load balancer asking it must not wait (30 s, then "unavailable") behind busy requests."""
+    if get_engine(app).dialect.name != "sqlite":
+        pytest.skip("SQLite's writers' lock")
+    with get_engine(app).connect() as busy:
+        busy.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: holds the lock, as a request does
+        response = client.get("/health")
+        busy.rollback()
+    assert response.status_code == 200 and response.json["database"] == "ok"
+
+
 def test_pages_and_health_answer_503_while_the_database_is_down(app, signed_in):
     c = signed_in("coordinator")
     assert c.get("/").status_code == 200
