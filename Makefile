@@ -8,7 +8,7 @@ STAMP := .make
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi
 
-.PHONY: run test setup lint format bench bench-peers clean system lock
+.PHONY: run test setup lint format bench bench-pages bench-peers clean system lock
 
 # Exact versions with hashes (pip-tools): requirements/main.txt is what a deployment installs,
 # requirements/dev.txt adds the test tools at the same versions. `make lock` rewrites both
@@ -83,6 +83,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m matching bench
+
+# Pages under gunicorn -w 4 at 500, 2,000 and 5,000 households (bench/RESULTS.md); DB=postgresql for PostgreSQL.
+DB ?= sqlite
+bench-pages: setup
+	$(BIN)/python bench/bench_pages.py --db $(DB) --markdown
 
 # The engine against OR-Tools and its own numpy paths; writes bench/RESULTS.md.
 bench-peers: setup
