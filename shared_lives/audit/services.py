@@ -317,8 +317,13 @@ _PENDING = "audit.pending"
 
 def _append_pending(session) -> None:
     """Hash the transaction's waiting entries onto the chain, in the order they were made."""
+    if not session.info.get(_PENDING):
+        return
+    # Every other row this transaction writes is written first: holding the chain's lock, it
+    # then waits for no row another transaction holds (which might be waiting for the lock).
+    session.flush()
     pending = session.info.pop(_PENDING, None)
-    if not pending:
+    if not pending:  # the flush itself rolled a savepoint back
         return
     _lock_chain(session)
     last = session.exec(_LAST_HASH).first() or GENESIS

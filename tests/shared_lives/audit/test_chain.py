@@ -391,3 +391,28 @@ def test_the_chain_lock_is_not_held_until_the_commit(app):
         assert other.execute(text("SELECT pg_try_advisory_xact_lock(727274)")).scalar() is True
         other.rollback()
         s.commit()
+
+
+def test_a_transaction_writes_its_rows_before_it_waits_for_the_chain(app, db):
+    """Holding the chain's lock, a committing transaction must not then wait for a row that
+    another transaction holds while that one waits for the lock (a deadlock)."""
+    if get_engine(app).dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's advisory lock; SQLite serialises writers itself")
+    from sqlalchemy import event
+
+    from shared_lives.vocab.models import VocabularyTerm
+
+    key = app.config["AUDIT_KEY"]
+    seen = []
+    engine = get_engine(app)
+    listener = lambda _c, _cur, statement, *_: seen.append(statement)  # noqa: E731
+    with app.app_context(), _session(app) as s:
+        event.listen(engine, "before_cursor_execute", listener)
+        record(s, key, SYSTEM, "deferred.rows_first")  # the entry comes first, the change after it
+        s.add(VocabularyTerm(kind="interest", code="deferred_rows_first", label="Deferred rows first"))
+        try:
+            s.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    lock = next(i for i, statement in enumerate(seen) if "pg_advisory_xact_lock" in statement)
+    assert any("INSERT INTO vocabulary_term" in x for x in seen[:lock]), seen  # written before the lock
