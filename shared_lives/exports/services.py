@@ -40,6 +40,15 @@ def neutralise(value) -> str | int | float:
     return text
 
 
+def csv_text(rows) -> str:
+    """Rows as CSV text (CRLF line ends), every cell neutralised: the reports' CSV exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return buffer.getvalue()
+
+
 def parse_filters(session: Session, args) -> tuple[HistoryFilter, dict, dict]:
     """(filter, errors by field, the cleaned args to echo back) from the export form's query string."""
     errors: dict = {}

@@ -18,8 +18,6 @@ rule in :mod:`shared_lives.reports.overrides`, which has its own page.
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,7 +40,7 @@ from shared_lives.equality.models import (
     SEXES,
     SEXUAL_ORIENTATIONS,
 )
-from shared_lives.exports.services import neutralise
+from shared_lives.exports.services import csv_text
 from shared_lives.households.models import Household
 from shared_lives.matches.models import Proposal, ProposalResponse
 from shared_lives.people.models import Person
@@ -294,16 +292,12 @@ def fairness_csv(session: Session, user, months) -> str:
     require(user, "report:read")
     months = parse_period(months)
     data = _analyse(session, user, months)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for dimension, rows in data["rows"].items():
-        for name, cells in rows:
-            writer.writerow([neutralise(v) for v in (DIMENSIONS[dimension], name, *cells)])
+    tables = data["rows"].items()
+    body = csv_text([CSV_HEADER, *((DIMENSIONS[d], name, *cells) for d, rows in tables for name, cells in rows)])
     audit(
         session,
         actor_of(user),
         "report.export",
         changes={"page": "fairness", "format": "csv", "filters": [str(months)]},
     )
-    return buffer.getvalue()
+    return body

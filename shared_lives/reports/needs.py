@@ -8,8 +8,6 @@ so this page sees exactly what suggestions and approval see.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 
 from sqlmodel import Session, select
@@ -18,7 +16,7 @@ import matching
 from matching.instance import SKILLED_NEEDS
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.permissions import require
-from shared_lives.exports.services import neutralise
+from shared_lives.exports.services import csv_text
 from shared_lives.households.models import Household
 from shared_lives.matches.adapter import build_instance
 from shared_lives.people.models import Person
@@ -132,14 +130,11 @@ def carers_needed_csv(session: Session, user) -> str:
     """The recruitment targets as CSV (counts and household references; no one's name)."""
     require(user, "report:read")
     data = _analyse(session)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for n, g in enumerate(data["groups"], 1):
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
+    body = csv_text(
+        [
+            CSV_HEADER,
+            *(
+                (
                     n,
                     g["people"],
                     len(g["households"]),
@@ -150,7 +145,9 @@ def carers_needed_csv(session: Session, user) -> str:
                     "; ".join(f"{w} ({c})" for w, c in g["shared"] + g["needs"]),
                     " ".join(h["reference"] for h in g["households"]),
                 )
-            ]
-        )
+                for n, g in enumerate(data["groups"], 1)
+            ),
+        ]
+    )
     audit(session, actor_of(user), "report.export", changes={"page": "carers_needed", "format": "csv"})
-    return buffer.getvalue()
+    return body

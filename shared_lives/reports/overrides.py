@@ -24,10 +24,7 @@ fairness report shows them) and its rationale never reaches the audit log.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
@@ -35,7 +32,7 @@ from sqlmodel import Session, select
 from shared_lives.audit.log import actor_of, audit
 from shared_lives.auth.models import User
 from shared_lives.auth.permissions import require
-from shared_lives.exports.services import neutralise
+from shared_lives.exports.services import csv_text
 from shared_lives.households.models import Household
 from shared_lives.matches.models import PROPOSAL_STATUSES, Proposal
 from shared_lives.matches.services import SHORTLIST_LENGTH
@@ -120,20 +117,14 @@ def rank_words(engine_rank: int | None, engine_ranked: int | None) -> str:
     return f"{ordinal(engine_rank)} of {engine_ranked}"
 
 
-@dataclass
-class Tally:
-    """Raw counts for one coordinator (or all); :meth:`cells` suppresses."""
-
-    counts: Counter
-
-    def cells(self) -> list[str]:
-        c = self.counts
-        ranked = c["proposals"] - c[NOT_RECORDED]
-        overrides = sum(c[k] for k in KINDS)
-        raw = {"proposals": c["proposals"], NOT_RECORDED: c[NOT_RECORDED], "ranked": ranked, "overrides": overrides}
-        raw.update({k: c[k] for k in KINDS})
-        share = 100 * overrides / ranked if ranked else None
-        return [shown(raw[k]) for k in COUNT_COLUMNS] + [shown_from(share, ranked, "{:.0f}%")]
+def _cells(c: Counter) -> list[str]:
+    """One row of the counts table from raw counts (one coordinator's, or all), suppressed."""
+    ranked = c["proposals"] - c[NOT_RECORDED]
+    overrides = sum(c[k] for k in KINDS)
+    raw = {"proposals": c["proposals"], NOT_RECORDED: c[NOT_RECORDED], "ranked": ranked, "overrides": overrides}
+    raw.update({k: c[k] for k in KINDS})
+    share = 100 * overrides / ranked if ranked else None
+    return [shown(raw[k]) for k in COUNT_COLUMNS] + [shown_from(share, ranked, "{:.0f}%")]
 
 
 def _period(session: Session, months: int) -> tuple[date, date, list[tuple]]:
@@ -156,9 +147,14 @@ def _counts(session: Session, proposals: list[tuple]) -> list[tuple[str, list[st
         for c in (everyone, by.setdefault(proposer, Counter())):
             c["proposals"] += 1
             c[kind] += 1
-    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(by) or [-1]))).all())
-    rows = sorted(((names.get(uid, "Unknown account"), Tally(c).cells()) for uid, c in by.items()), key=lambda r: r[0])
-    return [(ALL, Tally(everyone).cells()), *rows]
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(by)))).all())
+    rows = sorted(((names.get(uid, "Unknown account"), _cells(c)) for uid, c in by.items()), key=lambda r: r[0])
+    return [(ALL, _cells(everyone)), *rows]
+
+
+def _overrides(proposals: list[tuple]) -> list[tuple[int, str]]:
+    """(id, kind) of the period's proposals that are overrides, in the period's order."""
+    return [(pid, kind) for pid, _by, kind in proposals if kind in KINDS]
 
 
 def _override_rows(session: Session, ids_kinds: list[tuple[int, str]]) -> list[dict]:
@@ -205,7 +201,7 @@ def overrides_report(session: Session, user, months, page: int = 1) -> dict:
     require(user, "report:read")
     months = parse_period(months)
     since, on, proposals = _period(session, months)
-    overrides = [(pid, kind) for pid, _by, kind in proposals if kind in KINDS]
+    overrides = _overrides(proposals)
     listed = page_of(len(overrides), page, OVERRIDES_PER_PAGE)
     listed.items = _override_rows(session, overrides[listed.offset : listed.offset + OVERRIDES_PER_PAGE])
     audit(
@@ -235,14 +231,6 @@ def overrides_summary(session: Session, months: int) -> dict:
     return dict(zip([*COUNT_COLUMNS, "share"], _counts(session, proposals)[0][1], strict=True))
 
 
-def _csv(rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue()
-
-
 def overrides_csv(session: Session, user, months, table: str) -> str:
     """``table`` "counts": the counts, suppressed as on the page; "list": every override in
     the period, with its rationale. The audit entry says which, never what they hold."""
@@ -254,7 +242,7 @@ def overrides_csv(session: Session, user, months, table: str) -> str:
         rows = [COUNTS_CSV_HEADER, *((name, *cells) for name, cells in _counts(session, proposals))]
     else:
         rows = [LIST_CSV_HEADER]
-        for r in _override_rows(session, [(pid, kind) for pid, _by, kind in proposals if kind in KINDS]):
+        for r in _override_rows(session, _overrides(proposals)):
             p, h, top = r["proposal"], r["household"], r["top_pick"]
             rows.append(
                 (
@@ -280,4 +268,4 @@ def overrides_csv(session: Session, user, months, table: str) -> str:
         "report.export",
         changes={"page": "overrides", "format": "csv", "filters": [str(months), table], "count": len(rows) - 1},
     )
-    return _csv(rows)
+    return csv_text(rows)
