@@ -297,14 +297,7 @@ class Vocabulary:
 
     def encode(self, name, values):
         """Bitmask (1-d uint64 array of :meth:`words` words) of a set of terms."""
-        out = np.zeros(self.words(name), dtype=np.uint64)
-        idx = self._index[name]
-        for t in _norm_set(values):
-            if t not in idx:
-                raise ValueError(f"unknown term {t!r} in vocabulary {name!r}")
-            b = idx[t]
-            out[b // 64] |= np.uint64(1) << np.uint64(b % 64)
-        return out
+        return _masks(self, name, [values])[0]
 
     def code(self, name, value):
         """Position of a single term, or -1 for ``None``."""
@@ -341,15 +334,7 @@ def _norm_set(values):
         return set()
     if isinstance(values, str):
         values = [values]
-    out = set()
-    for v in values:
-        if type(v) is str:
-            t = _norm_str(v)
-            if t:  # blank after stripping: no term
-                out.add(t)
-        elif v is not None and str(v).strip():
-            out.add(_norm(v))
-    return out
+    return {t for t in (_norm(v) for v in values if v is not None) if t}  # a blank value is no term
 
 
 def _cat(value, choices, what, default=-1):
@@ -372,20 +357,19 @@ def _float(value, default=np.nan):
 
 
 def _masks(vocab, name, column):
-    """Bitmasks of a column of term sets, as :meth:`Vocabulary.encode` makes them one by one:
-    each set becomes a Python integer first, then every word of every row is written at once."""
+    """Bitmasks (rows of :meth:`Vocabulary.words` uint64 words) of a column of term sets: each
+    set becomes a Python integer first, then every word of every row is written at once."""
     words = vocab.words(name)
     if not column:  # no records on this side (nobody waiting, no household yet)
         return np.zeros((0, words), dtype=np.uint64)
     idx = vocab._index[name]
-    bits, ints = {}, []
+    ints = []
     for values in column:
         mask = 0
         for t in _norm_set(values):
-            b = idx.get(t)
-            if b is None:
+            if t not in idx:
                 raise ValueError(f"unknown term {t!r} in vocabulary {name!r}")
-            mask |= bits.get(b) or bits.setdefault(b, 1 << b)
+            mask |= 1 << idx[t]
         ints.append(mask)
     out = np.empty((len(column), words), dtype=np.uint64)
     low = (1 << 64) - 1

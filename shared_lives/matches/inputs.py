@@ -195,14 +195,7 @@ def cached(key: tuple, build) -> Built:
     if found is not None and found.key == key:
         return found
     store = SharedStore.for_app()
-    made = store.load(key) if store else None
-    if made is None:
-        with store.building() if store else contextlib.nullcontext():
-            made = store.load(key) if store else None  # built while this worker waited
-            if made is None:
-                made = build()
-                if store:
-                    store.save(made)
+    made = store.get(key, build) if store else build()
     with _lock:
         _cache["last"] = made
     return made
@@ -359,6 +352,18 @@ class SharedStore:
             people=replace(core.people, records=people),
             households=replace(core.households, records=households),
         )
+
+    def get(self, key: tuple, build) -> Built:
+        """The stored build for ``key``; else, one builder at a time, made by ``build()`` and stored."""
+        found = self.load(key)
+        if found is not None:
+            return found
+        with self.building():
+            found = self.load(key)  # built while this worker waited
+            if found is None:
+                found = build()
+                self.save(found)
+        return found
 
     def save(self, built: Built) -> None:
         try:

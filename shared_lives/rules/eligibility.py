@@ -203,11 +203,13 @@ def message(code: str) -> str:
 
 
 @cache
-def _fact_queries() -> dict[str, tuple]:
-    """The five queries of :func:`household_facts`, built once: for some households (the
-    ``ids`` parameter) and for all. Building a statement costs more than running it."""
-    ids = bindparam("ids", expanding=True)
-    since = bindparam("since", type_=Date)
+def _fact_queries(some: bool) -> tuple:
+    """The five queries of :func:`household_facts`, built once: for the households in the
+    ``ids`` parameter (``some``), or for all. Building a statement costs more than running it."""
+
+    def only(column) -> list:
+        return [column.in_(bindparam("ids", expanding=True))] if some else []
+
     # Columns, not Carer entities: the facts are plain values, and loading thousands of
     # entities into the session's identity map costs more than the query itself.
     carer_columns = (
@@ -222,34 +224,31 @@ def _fact_queries() -> dict[str, tuple]:
         Carer.gives_personal_care,
         Carer.skills,
     )
-    out = {}
-    for which in ("some", "all"):
-
-        def only(column, which=which):
-            return [column.in_(ids)] if which == "some" else []
-
-        out[which] = (
-            select(Household.id, Household.arrangement_types, Household.members).where(*only(Household.id)),
-            select(*carer_columns).where(*only(Carer.household_id)).order_by(Carer.id),
-            select(TrainingRecord.carer_id, TrainingRecord.course, TrainingRecord.renew_by)
-            .join(Carer, Carer.id == TrainingRecord.carer_id)
-            .where(Carer.approval_status == "approved", *only(Carer.household_id)),
-            select(DbsCheck.household_id, DbsCheck.adult_name, func.max(DbsCheck.renew_by))
-            .where(*only(DbsCheck.household_id))
-            .group_by(DbsCheck.household_id, DbsCheck.adult_name),
-            select(
-                Arrangement.household_id,
-                Arrangement.arrangement_type,
-                Arrangement.start_date,
-                Arrangement.end_date,
-                Arrangement.short_break_start,
-                Arrangement.short_break_end,
-            ).where(
-                or_(Arrangement.status == "active", Arrangement.end_date.is_(None), Arrangement.end_date > since),
-                *only(Arrangement.household_id),
+    return (
+        select(Household.id, Household.arrangement_types, Household.members).where(*only(Household.id)),
+        select(*carer_columns).where(*only(Carer.household_id)).order_by(Carer.id),
+        select(TrainingRecord.carer_id, TrainingRecord.course, TrainingRecord.renew_by)
+        .join(Carer, Carer.id == TrainingRecord.carer_id)
+        .where(Carer.approval_status == "approved", *only(Carer.household_id)),
+        select(DbsCheck.household_id, DbsCheck.adult_name, func.max(DbsCheck.renew_by))
+        .where(*only(DbsCheck.household_id))
+        .group_by(DbsCheck.household_id, DbsCheck.adult_name),
+        select(
+            Arrangement.household_id,
+            Arrangement.arrangement_type,
+            Arrangement.start_date,
+            Arrangement.end_date,
+            Arrangement.short_break_start,
+            Arrangement.short_break_end,
+        ).where(
+            or_(
+                Arrangement.status == "active",
+                Arrangement.end_date.is_(None),
+                Arrangement.end_date > bindparam("since", type_=Date),
             ),
-        )
-    return out
+            *only(Arrangement.household_id),
+        ),
+    )
 
 
 def household_facts(session: Session, household_ids=None, since: date | None = None) -> dict[int, HouseholdFacts]:
@@ -257,11 +256,10 @@ def household_facts(session: Session, household_ids=None, since: date | None = N
 
     Arrangements that ended before ``since`` are left out (they hold no place from then on).
     """
-    which = "some" if household_ids is not None else "all"
     params = {"since": since or date.min}
     if household_ids is not None:
         params["ids"] = list(household_ids)
-    hstmt, cstmt, tstmt, dstmt, astmt = _fact_queries()[which]
+    hstmt, cstmt, tstmt, dstmt, astmt = _fact_queries(household_ids is not None)
     households = session.exec(hstmt, params=params).all()
     carers: dict[int, list] = {}
     for c in session.exec(cstmt, params=params).all():
