@@ -109,7 +109,7 @@ def subject_access_page(person_id: int):
 def subject_access_open():
     """Every subject access request still to answer, soonest due first."""
     requests = subject_access.open_requests_page(get_session(), current_user)
-    return render_template("rights/open_requests.html", requests=requests, today=today())
+    return render_template("rights/open_requests.html", requests=requests)
 
 
 @bp.get("/subject-access/<id:request_id>")

@@ -63,18 +63,15 @@ WHO_DECIDES_HINT = (
     "the person lacks capacity for this decision, and only if their authority covers where the person lives. "
     "An advocate, a relative or a friend can help the person decide, but never decides for them."
 )
-#: Shorter words a scheme's own spreadsheets use for the same four answers (an import reads
-#: them as the answer they name; "A representative" or "An advocate" name none of them).
+#: Shorter words a scheme's own spreadsheets use for the same four answers, beside the codes
+#: themselves ("person", "attorney", "deputy", "best interests"), which an import reads too;
+#: "A representative" or "An advocate" name none of them.
 WHO_DECIDES_SHORT = {
     "The person": "person",
-    "Person": "person",
-    "Attorney": "attorney",
     "An attorney": "attorney",
     "LPA": "attorney",
     "Lasting Power of Attorney": "attorney",
-    "Deputy": "deputy",
     "Court of Protection deputy": "deputy",
-    "Best interests": "best_interests",
     "A best-interests decision": "best_interests",
     "Best-interests decision": "best_interests",
 }
